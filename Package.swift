@@ -1,0 +1,72 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "ledgerbridge",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "ledgerbridge", targets: ["ledgerbridge"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+    ],
+    targets: [
+        // C libraries, each a module map plus a shim for the macros Swift cannot import.
+        .systemLibrary(
+            name: "CLibPQ",
+            path: "Sources/CBindings/CLibPQ",
+            pkgConfig: "libpq",
+            providers: [.apt(["libpq-dev"])]
+        ),
+        .systemLibrary(
+            name: "COpenSSL",
+            path: "Sources/CBindings/COpenSSL",
+            pkgConfig: "openssl",
+            providers: [.apt(["libssl-dev"])]
+        ),
+        .systemLibrary(
+            name: "CNGHTTP2",
+            path: "Sources/CBindings/CNGHTTP2",
+            pkgConfig: "libnghttp2",
+            providers: [.apt(["libnghttp2-dev"])]
+        ),
+
+        // Thin Swift wrappers over the C libraries.
+        .target(
+            name: "Postgres",
+            dependencies: ["CLibPQ", .product(name: "Logging", package: "swift-log")]
+        ),
+        .target(
+            name: "Cryptography",
+            dependencies: ["COpenSSL"]
+        ),
+
+        // The application's database: tenant-scoped transactions, platform access, migrations.
+        .target(
+            name: "Storage",
+            dependencies: ["Postgres", "Cryptography", .product(name: "Logging", package: "swift-log")]
+        ),
+
+        // The one executable, with its subcommands.
+        .executableTarget(
+            name: "ledgerbridge",
+            dependencies: [
+                "Storage",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+
+        // Benchmarks (ops/bench/): measured by hand, never in the test run.
+        .executableTarget(
+            name: "DatabaseBenchmark",
+            dependencies: ["Storage", "Postgres"],
+            path: "ops/bench/db/Sources"
+        ),
+
+        .testTarget(name: "PostgresTests", dependencies: ["Postgres"]),
+        .testTarget(name: "StorageTests", dependencies: ["Storage", "Postgres"]),
+        .testTarget(name: "CryptographyTests", dependencies: ["Cryptography"]),
+    ]
+)

@@ -1,0 +1,140 @@
+import CLibPQ
+
+// Running statements: send, flush, then collect results, waiting on the reactor
+// whenever libpq would block (psycopg's send and fetch generators).
+
+extension PostgresConnection {
+    /// Runs one parameterized statement and returns its rows.
+    ///
+    /// Cancelling the calling task sends a cancel request to the server and waits
+    /// for it to stop the statement; the call then throws `CancellationError`.
+    @discardableResult
+    public func query(_ query: PostgresQuery) async throws -> PostgresQueryResult {
+        try await run(cancellable: true) {
+            try self.sendParameterized(query)
+            try await self.flushOutgoing()
+            return try await self.collectResults()
+        }
+    }
+
+    /// Runs a script of one or more statements without parameters (the simple
+    /// query protocol). Only for migrations and tests: values never go here.
+    public func executeScript(_ sql: String) async throws {
+        try await run(cancellable: true) {
+            try self.withHandle { pg in
+                guard PQsendQuery(pg, sql) == 1 else { throw self.brokenError() }
+            }
+            try await self.flushOutgoing()
+            _ = try await self.collectResults()
+        }
+    }
+
+    /// Like `query`, but ignoring task cancellation: for clean-up statements
+    /// (ROLLBACK) that must run even when the task that needs them was cancelled.
+    @discardableResult
+    func queryIgnoringCancellation(_ query: PostgresQuery) async throws -> PostgresQueryResult {
+        try await run(cancellable: false) {
+            try self.sendParameterized(query)
+            try await self.flushOutgoing()
+            return try await self.collectResults()
+        }
+    }
+
+    func run<T>(cancellable: Bool, _ body: () async throws -> T) async throws -> T {
+        lastUsedAt = MonotonicClock.now
+        guard cancellable else { return try await body() }
+        try Task.checkCancellation()
+        do {
+            return try await withTaskCancellationHandler(operation: body, onCancel: { self.requestCancel() })
+        } catch let error as PostgresError where error.isQueryCanceled && Task.isCancelled {
+            throw CancellationError()
+        }
+    }
+
+    func sendParameterized(_ query: PostgresQuery) throws {
+        try withHandle { pg in
+            let sent = withParameterArrays(query.binds) { count, types, values, lengths, formats in
+                PQsendQueryParams(pg, query.sql, count, types, values, lengths, formats, 0)
+            }
+            guard sent == 1 else { throw self.brokenError() }
+        }
+    }
+
+    /// Writes out everything libpq has buffered. While waiting to write, also
+    /// reads, so a server that is sending to us cannot deadlock the exchange.
+    func flushOutgoing() async throws {
+        while true {
+            let pending = try withHandle { PQflush($0) }
+            if pending == 0 { return }
+            if pending < 0 { throw brokenError() }
+            let outcome = try await IOReactor.shared.wait(fd: socket, for: .readWrite, cancellable: false)
+            if case .ready(let readiness) = outcome, readiness.readable {
+                guard try withHandle({ PQconsumeInput($0) }) == 1 else { throw brokenError() }
+            }
+        }
+    }
+
+    /// The next result, or nil at the end of the current statement's results.
+    func nextResult() async throws -> ResultHandle? {
+        while try withHandle({ PQisBusy($0) }) == 1 {
+            _ = try await IOReactor.shared.wait(fd: socket, for: .read, cancellable: false)
+            guard try withHandle({ PQconsumeInput($0) }) == 1 else { throw brokenError() }
+        }
+        return try withHandle { pg in PQgetResult(pg).map(ResultHandle.init) }
+    }
+
+    /// Reads every result of the statement(s) just sent: the last row set wins,
+    /// the first error is thrown once libpq is ready for the next statement.
+    func collectResults() async throws -> PostgresQueryResult {
+        var last: PostgresQueryResult?
+        var firstError: PostgresError?
+        while let result = try await nextResult() {
+            switch result.status {
+            case PGRES_TUPLES_OK, PGRES_COMMAND_OK, PGRES_EMPTY_QUERY:
+                last = PostgresQueryResult(result)
+            case PGRES_FATAL_ERROR, PGRES_BAD_RESPONSE:
+                firstError = firstError ?? result.error()
+            case PGRES_COPY_IN, PGRES_COPY_OUT, PGRES_COPY_BOTH:
+                // COPY needs its own protocol; leave the session unusable rather than half-read.
+                close()
+                throw PostgresError(kind: .protocolViolation, message: "COPY is not supported through query(); the connection was closed")
+            default:
+                continue
+            }
+        }
+        if let firstError { throw firstError }
+        if let pg = try? withHandle({ $0 }), PQstatus(pg) != CONNECTION_OK { throw brokenError() }
+        return last ?? .empty
+    }
+}
+
+/// Lays the binds out in one buffer and hands libpq the parallel arrays it wants.
+private func withParameterArrays<T>(
+    _ binds: [PostgresBind],
+    _ body: (Int32, UnsafePointer<Oid>?, UnsafePointer<UnsafePointer<CChar>?>?, UnsafePointer<Int32>?, UnsafePointer<Int32>?) -> T
+) -> T {
+    if binds.isEmpty { return body(0, nil, nil, nil, nil) }
+    var storage: [UInt8] = [0]
+    var offsets: [Int] = []
+    var lengths: [Int32] = []
+    offsets.reserveCapacity(binds.count)
+    lengths.reserveCapacity(binds.count)
+    for bind in binds {
+        if let bytes = bind.bytes {
+            offsets.append(storage.count)
+            storage.append(contentsOf: bytes)
+            storage.append(0)  // text-format values are read as C strings
+            lengths.append(Int32(bytes.count))
+        } else {
+            offsets.append(-1)
+            lengths.append(0)
+        }
+    }
+    let types = binds.map { Oid($0.type.rawValue) }
+    let formats = binds.map { $0.format.rawValue }
+    return storage.withUnsafeBufferPointer { buffer in
+        let base = UnsafeRawPointer(buffer.baseAddress!).assumingMemoryBound(to: CChar.self)
+        let values: [UnsafePointer<CChar>?] = offsets.map { $0 < 0 ? nil : base + $0 }
+        return body(Int32(binds.count), types, values, lengths, formats)
+    }
+}

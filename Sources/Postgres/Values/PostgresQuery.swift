@@ -1,0 +1,56 @@
+/// A SQL statement and its parameters.
+///
+/// Built with string interpolation, every interpolated value becomes a `$n`
+/// parameter, never SQL text:
+///
+///     let query: PostgresQuery = "SELECT name FROM tenants WHERE id = \(tenantID)"
+///     // sql: "SELECT name FROM tenants WHERE id = $1", binds: [tenantID]
+public struct PostgresQuery: Sendable, ExpressibleByStringInterpolation, CustomStringConvertible {
+    public var sql: String
+    public var binds: [PostgresBind]
+
+    public init(_ sql: String, _ binds: [any PostgresEncodable] = []) {
+        self.sql = sql
+        self.binds = binds.map(\.postgresBind)
+    }
+
+    public init(sql: String, binds: [PostgresBind]) {
+        self.sql = sql
+        self.binds = binds
+    }
+
+    public init(stringLiteral value: String) {
+        self.init(sql: value, binds: [])
+    }
+
+    public init(stringInterpolation: StringInterpolation) {
+        self.init(sql: stringInterpolation.sql, binds: stringInterpolation.binds)
+    }
+
+    /// The SQL text only: parameter values are deliberately left out (they may be secrets).
+    public var description: String { sql }
+
+    public struct StringInterpolation: StringInterpolationProtocol {
+        var sql = ""
+        var binds: [PostgresBind] = []
+
+        public init(literalCapacity: Int, interpolationCount: Int) {
+            sql.reserveCapacity(literalCapacity + interpolationCount * 3)
+            binds.reserveCapacity(interpolationCount)
+        }
+
+        public mutating func appendLiteral(_ literal: String) {
+            sql += literal
+        }
+
+        public mutating func appendInterpolation(_ value: some PostgresEncodable) {
+            binds.append(value.postgresBind)
+            sql += "$\(binds.count)"
+        }
+
+        public mutating func appendInterpolation(_ value: (some PostgresEncodable)?) {
+            binds.append(value.postgresBind)
+            sql += "$\(binds.count)"
+        }
+    }
+}

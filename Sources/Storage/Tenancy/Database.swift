@@ -1,0 +1,95 @@
+import Foundation
+import Logging
+import Postgres
+
+/// The application's database, as the server's role (`ledgerbridge_app`) sees it.
+///
+/// There are exactly two ways in, and the pool itself is not reachable from
+/// outside this module:
+/// - `withTenant(_:)`: a transaction in which `app.tenant_id` is set (transaction-
+///   local, so it can never leak to the next user of the session). Row-level
+///   security shows and accepts only that tenant's rows in tenant-owned tables.
+/// - `withPlatform(_:)`: a transaction with no tenant set, for platform tables
+///   (the tenant registry, later the job queue). Tenant-owned tables return no
+///   rows there and refuse inserts.
+public final class Database: Sendable {
+    let pool: ConnectionPool
+
+    public init(url: String, pool: PoolConfiguration = PoolConfiguration(), logger: Logger = Logger(label: "ledgerbridge.database")) {
+        self.pool = ConnectionPool(configuration: PostgresConfiguration(url: url), pool: pool, logger: logger)
+    }
+
+    /// Runs `body` in a transaction scoped to `tenantID`. Serialization failures and
+    /// deadlocks are retried (up to `maxAttempts` runs in all), so `body` must be repeatable.
+    public func withTenant<R>(
+        _ tenantID: UUID,
+        isolation: IsolationLevel = .readCommitted,
+        readOnly: Bool = false,
+        maxAttempts: Int = 3,
+        _ body: (TenantTransaction) async throws -> R
+    ) async throws -> R {
+        // set_config(..., true) is SET LOCAL: it ends with the transaction. It rides in the
+        // same round trip as BEGIN.
+        let scope: PostgresQuery = "SELECT set_config('app.tenant_id', \(tenantID.uuidString.lowercased()), true)"
+        return try await pool.transaction(isolation: isolation, readOnly: readOnly, maxAttempts: maxAttempts, prelude: [scope]) { connection in
+            try await body(TenantTransaction(tenantID: tenantID, connection: connection))
+        }
+    }
+
+    /// Runs `body` in a transaction with no tenant: for platform tables only.
+    public func withPlatform<R>(
+        isolation: IsolationLevel = .readCommitted,
+        readOnly: Bool = false,
+        maxAttempts: Int = 3,
+        _ body: (PlatformTransaction) async throws -> R
+    ) async throws -> R {
+        try await pool.transaction(isolation: isolation, readOnly: readOnly, maxAttempts: maxAttempts) { connection in
+            try await body(PlatformTransaction(connection: connection))
+        }
+    }
+
+    /// One round trip to the server: for health checks.
+    public func ping() async throws {
+        _ = try await pool.withConnection { try await $0.query("SELECT 1") }
+    }
+
+    public var poolStatistics: ConnectionPool.Statistics { pool.statistics }
+
+    public func close() {
+        pool.close()
+    }
+}
+
+/// A transaction in which only one tenant's rows exist. Valid only inside the
+/// `withTenant` closure that provided it.
+public struct TenantTransaction: Sendable {
+    public let tenantID: UUID
+    let connection: PostgresConnection
+
+    @discardableResult
+    public func query(_ query: PostgresQuery) async throws -> PostgresQueryResult {
+        try await connection.query(query)
+    }
+
+    /// Several statements in one round trip (see `PostgresConnection.pipeline`).
+    @discardableResult
+    public func pipeline(_ queries: [PostgresQuery]) async throws -> [PostgresQueryResult] {
+        try await connection.pipeline(queries)
+    }
+}
+
+/// A transaction with no tenant set: platform tables only. Valid only inside
+/// the `withPlatform` closure that provided it.
+public struct PlatformTransaction: Sendable {
+    let connection: PostgresConnection
+
+    @discardableResult
+    public func query(_ query: PostgresQuery) async throws -> PostgresQueryResult {
+        try await connection.query(query)
+    }
+
+    @discardableResult
+    public func pipeline(_ queries: [PostgresQuery]) async throws -> [PostgresQueryResult] {
+        try await connection.pipeline(queries)
+    }
+}
