@@ -22,3 +22,9 @@ struct CommandFailure: Error, CustomStringConvertible {
     var description: String
     init(_ description: String) { self.description = description }
 }
+
+/// Writes one line to stdout at once: print() is block-buffered into a pipe, and a
+/// supervisor waiting for "ready" must see it when it happens, not at exit.
+func announce(_ line: String) {
+    FileHandle.standardOutput.write(Data((line + "\n").utf8))
+}

@@ -28,11 +28,11 @@ struct ServeCommand: AsyncParsableCommand {
         } catch let error as MigrationError {
             throw CommandFailure("ledgerbridge serve: refusing to start: \(error)")
         } catch let error as PostgresError {
-            throw CommandFailure("ledgerbridge serve: cannot reach the database (\(PostgresConfiguration(url: url).redactedURL)): \(error)")
+            throw CommandFailure("ledgerbridge serve: cannot reach the database (\(PostgresConfiguration(url: url).safeDescription)): \(error)")
         }
         // The HTTP/2 listeners arrive with the server issue; until then serve holds the
         // database ready and waits for a signal.
-        print("ledgerbridge serve: ready (database schema at migration \(files.last?.version ?? 0)); waiting for SIGINT/SIGTERM")
+        announce("ledgerbridge serve: ready (database schema at migration \(files.last?.version ?? 0)); waiting for SIGINT/SIGTERM")
         logger.info("ready")
         let signal = await ShutdownSignal.wait()
         logger.info("shutting down", metadata: ["signal": "\(signal)"])

@@ -85,6 +85,8 @@ final class IOReactor: Sendable {
             defer { state.nextID &+= 1 }
             return state.nextID
         }
+        // poll(2) ignores negative descriptors: such a wait would never end.
+        if fd < 0 { return .ready(Readiness(readable: true, writable: true)) }
         let register = { (continuation: CheckedContinuation<WaitOutcome, any Error>) in
             let cancelledEarly = self.state.withLock { state -> Bool in
                 if state.cancelledBeforeRegistration.remove(id) != nil { return true }

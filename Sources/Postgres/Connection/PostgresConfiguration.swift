@@ -1,8 +1,10 @@
+import CLibPQ
+
 /// How to reach a PostgreSQL server.
 ///
 /// `url` is anything libpq accepts as a connection string: a
 /// `postgresql://user:password@host:port/db?sslmode=...` URL or `key=value`
-/// pairs. It is handed to libpq unchanged and never logged; `redactedURL`
+/// pairs. It is handed to libpq unchanged and never logged; `safeDescription`
 /// is the form for logs and error messages.
 public struct PostgresConfiguration: Sendable {
     public var url: String
@@ -16,22 +18,28 @@ public struct PostgresConfiguration: Sendable {
         self.connectTimeout = connectTimeout
     }
 
-    /// The URL with any password replaced by `***`.
-    public var redactedURL: String { Self.redact(url) }
-
-    static func redact(_ url: String) -> String {
-        // URL form: scheme://user:password@host...
-        if let schemeEnd = url.range(of: "://"), let at = url[schemeEnd.upperBound...].firstIndex(of: "@") {
-            let userInfo = url[schemeEnd.upperBound..<at]
-            if let colon = userInfo.firstIndex(of: ":") {
-                return String(url[..<colon]) + ":***" + String(url[at...])
-            }
-            return url
+    /// `user@host:port/database`, taken apart by libpq itself: the form for logs and
+    /// error messages. Nothing else of the connection string (a password in any of the
+    /// forms libpq accepts, TLS key paths) can appear in it.
+    public var safeDescription: String {
+        var errorMessage: UnsafeMutablePointer<CChar>?
+        guard let options = PQconninfoParse(url, &errorMessage) else {
+            if let errorMessage { PQfreemem(errorMessage) }
+            return "(unparseable connection string)"
         }
-        // key=value form: blank out password=...
-        return url.split(separator: " ").map { part in
-            part.lowercased().hasPrefix("password=") ? "password=***" : String(part)
-        }.joined(separator: " ")
+        defer { PQconninfoFree(options) }
+        var fields: [String: String] = [:]
+        var option = options
+        while let keyword = option.pointee.keyword {
+            if let value = option.pointee.val {
+                fields[String(cString: keyword)] = String(cString: value)
+            }
+            option += 1
+        }
+        let host = fields["host"] ?? fields["hostaddr"] ?? "localhost"
+        let port = fields["port"].map { ":" + $0 } ?? ""
+        let user = fields["user"].map { $0 + "@" } ?? ""
+        return "\(user)\(host)\(port)/\(fields["dbname"] ?? "")"
     }
 
     /// Session settings every connection starts with, so values decode the same way everywhere.

@@ -13,6 +13,7 @@ extension PostgresConnection {
     func waitForNotifications(timeout: Double) async throws -> [PostgresNotification] {
         var received = drainNotifications()
         if !received.isEmpty { return received }
+        try throwIfBroken()
         let outcome = try await IOReactor.shared.wait(
             fd: socket, for: .read, deadline: MonotonicClock.deadline(after: timeout), cancellable: true)
         if case .ready = outcome {

@@ -7,8 +7,8 @@ extension PostgresConnection {
     /// round trip instead of one per statement. If a statement fails, the rest
     /// are skipped by the server and the first error is thrown.
     ///
-    /// The statements run in order in the session, each in its own implicit
-    /// transaction unless a `BEGIN` among them opened one.
+    /// Outside an explicit transaction, the statements of one pipeline form one
+    /// implicit transaction (they share a single Sync): all of them commit, or none.
     @discardableResult
     public func pipeline(_ queries: [PostgresQuery]) async throws -> [PostgresQueryResult] {
         if queries.isEmpty { return [] }

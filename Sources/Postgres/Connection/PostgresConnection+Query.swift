@@ -67,6 +67,7 @@ extension PostgresConnection {
             let pending = try withHandle { PQflush($0) }
             if pending == 0 { return }
             if pending < 0 { throw brokenError() }
+            try throwIfBroken()
             let outcome = try await IOReactor.shared.wait(fd: socket, for: .readWrite, cancellable: false)
             if case .ready(let readiness) = outcome, readiness.readable {
                 guard try withHandle({ PQconsumeInput($0) }) == 1 else { throw brokenError() }
@@ -77,10 +78,18 @@ extension PostgresConnection {
     /// The next result, or nil at the end of the current statement's results.
     func nextResult() async throws -> ResultHandle? {
         while try withHandle({ PQisBusy($0) }) == 1 {
+            try throwIfBroken()
             _ = try await IOReactor.shared.wait(fd: socket, for: .read, cancellable: false)
             guard try withHandle({ PQconsumeInput($0) }) == 1 else { throw brokenError() }
         }
         return try withHandle { pg in PQgetResult(pg).map(ResultHandle.init) }
+    }
+
+    /// A session whose server went away has no socket left to wait on: fail instead.
+    func throwIfBroken() throws {
+        try withHandle { pg in
+            if PQstatus(pg) == CONNECTION_BAD || PQsocket(pg) < 0 { throw brokenError() }
+        }
     }
 
     /// Reads every result of the statement(s) just sent: the last row set wins,

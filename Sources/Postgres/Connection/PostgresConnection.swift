@@ -124,11 +124,16 @@ public final class PostgresConnection: @unchecked Sendable {
     /// consume it and report whether the session survived.
     func isAliveWhileIdle() -> Bool {
         guard let pg, PQstatus(pg) == CONNECTION_OK else { return false }
-        var pollFD = pollfd(fd: PQsocket(pg), events: Int16(POLLIN), revents: 0)
-        guard poll(&pollFD, 1, 0) > 0 else { return true }
-        if PQconsumeInput(pg) == 0 { return false }
-        discardNotifications()
-        return PQstatus(pg) == CONNECTION_OK && PQisBusy(pg) == 0
+        // A server that ends a session sends an error and then closes: the first read takes
+        // the error, the next one meets the end of the stream. A live idle session has
+        // nothing left to read once notifications are consumed.
+        for _ in 0..<4 {
+            var pollFD = pollfd(fd: PQsocket(pg), events: Int16(POLLIN), revents: 0)
+            guard poll(&pollFD, 1, 0) > 0 else { return PQstatus(pg) == CONNECTION_OK }
+            if PQconsumeInput(pg) == 0 || PQstatus(pg) != CONNECTION_OK { return false }
+            discardNotifications()
+        }
+        return false
     }
 
     // MARK: - Cancellation

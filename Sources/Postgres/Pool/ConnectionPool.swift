@@ -190,7 +190,7 @@ public final class ConnectionPool: Sendable {
                 state.retryNotBefore = MonotonicClock.deadline(after: delay * Double.random(in: 0.9...1.1))
                 state.lastConnectError = error
             }
-            logger.warning("database connection failed", metadata: ["error": "\(error.message)", "url": "\(configuration.redactedURL)"])
+            logger.warning("database connection failed", metadata: ["error": "\(error.message)", "url": "\(configuration.safeDescription)"])
             freeSlot()
             throw error
         } catch {

@@ -6,8 +6,9 @@ extension String: PostgresEncodable, PostgresDecodable {
     /// Sent untyped, so the server takes it as whatever the context needs (text, uuid, jsonb ...).
     public var postgresBind: PostgresBind { PostgresBind(type: .unspecified, text: self) }
 
+    /// Text types, JSON, and numeric: the exact text of a numeric too large for Decimal.
     public static func decode(from cell: PostgresCell) throws -> String {
-        try cell.requireType(PostgresDataType.textLike.union([.json, .jsonb]), for: String.self)
+        try cell.requireType(PostgresDataType.textLike.union([.json, .jsonb, .numeric]), for: String.self)
         return try cell.requireText(as: String.self)
     }
 }
