@@ -12,12 +12,11 @@ struct MigrateCommand: AsyncParsableCommand {
     @Option(name: .customLong("database-url"), help: "Connection URL of the owner role (env: MIGRATION_DATABASE_URL).")
     var databaseURL: String?
 
-    @Option(name: .customLong("migrations-dir"), help: "Directory of NNNN_name.sql files (env: LEDGERBRIDGE_MIGRATIONS_DIR; default: ./migrations).")
-    var migrationsDirectory: String?
+    @OptionGroup var migrations: MigrationsOptions
 
     func run() async throws {
         let url = try Environment.require(databaseURL, "MIGRATION_DATABASE_URL", option: "--database-url")
-        let files = try MigrationsLocation.load(migrationsDirectory)
+        let files = try migrations.load()
         do {
             let applied = try await Migrator(ownerURL: url).migrate(files)
             if applied.isEmpty {
@@ -31,18 +30,22 @@ struct MigrateCommand: AsyncParsableCommand {
     }
 }
 
-enum MigrationsLocation {
-    static func load(_ flag: String?) throws -> [MigrationFile] {
-        let directory: URL
-        if let flag {
-            directory = URL(fileURLWithPath: flag)
+/// Where the migration files are: shared by the commands that need them.
+struct MigrationsOptions: ParsableArguments {
+    @Option(name: .customLong("migrations-dir"), help: "Directory of NNNN_name.sql files (env: LEDGERBRIDGE_MIGRATIONS_DIR; default: ./migrations).")
+    var directory: String?
+
+    func load() throws -> [MigrationFile] {
+        let url: URL
+        if let directory {
+            url = URL(fileURLWithPath: directory)
         } else if let found = MigrationFile.defaultDirectory() {
-            directory = found
+            url = found
         } else {
             throw ValidationError("cannot find the migrations directory; pass --migrations-dir or set LEDGERBRIDGE_MIGRATIONS_DIR")
         }
         do {
-            return try MigrationFile.load(from: directory)
+            return try MigrationFile.load(from: url)
         } catch let error as MigrationError {
             throw ValidationError("\(error)")
         }

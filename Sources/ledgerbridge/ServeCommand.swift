@@ -13,14 +13,13 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("database-url"), help: "Connection URL of the server's role, ledgerbridge_app (env: DATABASE_URL).")
     var databaseURL: String?
 
-    @Option(name: .customLong("migrations-dir"), help: "Directory of NNNN_name.sql files (env: LEDGERBRIDGE_MIGRATIONS_DIR; default: ./migrations).")
-    var migrationsDirectory: String?
+    @OptionGroup var migrations: MigrationsOptions
 
     func run() async throws {
         LoggingSystem.bootstrap { StreamLogHandler.standardError(label: $0) }
         let logger = Logger(label: "ledgerbridge.serve")
         let url = try Environment.require(databaseURL, "DATABASE_URL", option: "--database-url")
-        let files = try MigrationsLocation.load(migrationsDirectory)
+        let files = try migrations.load()
         let database = Database(url: url)
         defer { database.close() }
         do {

@@ -32,7 +32,7 @@ public final class Database: Sendable {
         // same round trip as BEGIN.
         let scope: PostgresQuery = "SELECT set_config('app.tenant_id', \(tenantID.uuidString.lowercased()), true)"
         return try await pool.transaction(isolation: isolation, readOnly: readOnly, maxAttempts: maxAttempts, prelude: [scope]) { connection in
-            try await body(TenantTransaction(tenantID: tenantID, connection: connection))
+            try await body(TenantTransaction(connection: connection, scopeTenantID: tenantID))
         }
     }
 
@@ -44,7 +44,7 @@ public final class Database: Sendable {
         _ body: (PlatformTransaction) async throws -> R
     ) async throws -> R {
         try await pool.transaction(isolation: isolation, readOnly: readOnly, maxAttempts: maxAttempts) { connection in
-            try await body(PlatformTransaction(connection: connection))
+            try await body(PlatformTransaction(connection: connection, scopeTenantID: nil))
         }
     }
 
@@ -60,11 +60,16 @@ public final class Database: Sendable {
     }
 }
 
-/// A transaction in which only one tenant's rows exist. Valid only inside the
-/// `withTenant` closure that provided it.
-public struct TenantTransaction: Sendable {
-    public let tenantID: UUID
+/// What a transaction is scoped to: one tenant, or the platform (no tenant).
+public protocol TransactionScope: Sendable {}
+public enum TenantScope: TransactionScope {}
+public enum PlatformScope: TransactionScope {}
+
+/// A transaction handed to a `withTenant` or `withPlatform` closure; valid only
+/// inside that closure. The scope type keeps the two apart at compile time.
+public struct ScopedTransaction<Scope: TransactionScope>: Sendable {
     let connection: PostgresConnection
+    let scopeTenantID: UUID?
 
     @discardableResult
     public func query(_ query: PostgresQuery) async throws -> PostgresQueryResult {
@@ -78,18 +83,13 @@ public struct TenantTransaction: Sendable {
     }
 }
 
-/// A transaction with no tenant set: platform tables only. Valid only inside
-/// the `withPlatform` closure that provided it.
-public struct PlatformTransaction: Sendable {
-    let connection: PostgresConnection
-
-    @discardableResult
-    public func query(_ query: PostgresQuery) async throws -> PostgresQueryResult {
-        try await connection.query(query)
-    }
-
-    @discardableResult
-    public func pipeline(_ queries: [PostgresQuery]) async throws -> [PostgresQueryResult] {
-        try await connection.pipeline(queries)
-    }
+extension ScopedTransaction where Scope == TenantScope {
+    /// The tenant whose rows this transaction sees.
+    public var tenantID: UUID { scopeTenantID! }
 }
+
+/// A transaction in which only one tenant's rows exist.
+public typealias TenantTransaction = ScopedTransaction<TenantScope>
+
+/// A transaction with no tenant set: platform tables only.
+public typealias PlatformTransaction = ScopedTransaction<PlatformScope>
