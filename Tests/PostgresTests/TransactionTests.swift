@@ -91,6 +91,27 @@ final class TransactionTests: XCTestCase {
         }
     }
 
+    func testPreludeRidesWithTheFirstStatement() async throws {
+        let setting = try await pool.transaction(prelude: ["SELECT set_config('app.test', \("v1"), true)"]) { tx in
+            try await tx.query("SELECT current_setting('app.test'), current_setting('transaction_isolation')")[0].decode((String, String).self)
+        }
+        XCTAssertEqual(setting.0, "v1")
+        XCTAssertEqual(setting.1, "read committed")
+        // A body that runs nothing opens nothing, and leaves the session clean.
+        try await pool.transaction { _ in }
+        do {
+            try await pool.transaction(prelude: ["SELECT 1 / 0"]) { tx in try await tx.query("SELECT 1") }
+            XCTFail("a failing prelude went unnoticed")
+        } catch let error as PostgresError {
+            XCTAssertEqual(error.sqlState, "22012")
+        }
+        let after = try await pool.withConnection { connection in
+            (connection.transactionState, try await connection.query("SELECT current_setting('app.test', true)")[0].decode(String?.self, at: 0))
+        }
+        XCTAssertEqual(after.0, .idle)
+        XCTAssertTrue(after.1 == nil || after.1 == "", "the transaction-local setting ended with its transaction")
+    }
+
     func testIsolationLevelAndReadOnly() async throws {
         let level = try await pool.transaction(isolation: .serializable, readOnly: true) { tx in
             try await tx.query("SHOW transaction_isolation")[0].decode(String.self, at: 0)

@@ -4,6 +4,10 @@
 #include <libpq-fe.h>
 #include <postgres_ext.h>
 
+// The Postgres wrapper waits on libpq's sockets with epoll (IOReactor), which
+// Swift's Glibc module does not export.
+#include <sys/epoll.h>
+
 // The PG_DIAG_* field codes are character-literal macros; Swift imports them
 // inconsistently, so they are re-exported here as plain integers.
 static inline int CLibPQ_DIAG_SQLSTATE(void) { return PG_DIAG_SQLSTATE; }

@@ -1,33 +1,33 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
+import CLibPQ
 import Foundation
 import Synchronization
+
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Waits for socket readiness on behalf of suspended tasks.
 ///
 /// Why a reactor thread: libpq's non-blocking API tells us *what* to wait for
 /// (readable, writable) but the wait itself must happen somewhere. Doing it on
 /// Swift's cooperative pool or an NIO event loop would block a shared thread,
-/// so one dedicated thread sits in `poll(2)` over every socket that currently
-/// has a waiter, and resumes the waiting task's continuation when its socket is
-/// ready (psycopg 3's "protocol as generators, I/O as pluggable waiters" split:
-/// `PostgresConnection` holds the protocol steps, this type is the waiter).
-/// A thread per connection would cost a context switch per query on top of
-/// this; one poller shared by all connections costs one wake-up per readiness.
+/// so one dedicated thread sits in `epoll_wait` and resumes the waiting task's
+/// continuation when its socket is ready (psycopg 3's split: the protocol steps
+/// live in `PostgresConnection`, this type is the waiter). A thread per
+/// connection would add a hand-off per statement; here a waiting task arms its
+/// socket with one `epoll_ctl` (EPOLLONESHOT) from its own thread and the
+/// reactor wakes only when a socket is ready or a deadline passes.
 final class IOReactor: Sendable {
     static let shared = IOReactor()
 
     enum Interest: Sendable {
         case read, write, readWrite
 
-        var pollEvents: Int16 {
+        var epollEvents: UInt32 {
             switch self {
-            case .read: Int16(POLLIN)
-            case .write: Int16(POLLOUT)
-            case .readWrite: Int16(POLLIN | POLLOUT)
+            case .read: EPOLLIN.rawValue
+            case .write: EPOLLOUT.rawValue
+            case .readWrite: EPOLLIN.rawValue | EPOLLOUT.rawValue
             }
         }
     }
@@ -45,24 +45,29 @@ final class IOReactor: Sendable {
     }
 
     private struct Waiter {
-        var fd: Int32
-        var events: Int16
+        var id: UInt64
         var deadline: UInt64?
         var continuation: CheckedContinuation<WaitOutcome, any Error>
     }
 
     private struct State {
-        var waiters: [UInt64: Waiter] = [:]
+        /// At most one waiter per socket: a session is used by one task at a time.
+        var waiters: [Int32: Waiter] = [:]
         var cancelledBeforeRegistration: Set<UInt64> = []
         var nextID: UInt64 = 1
+        var deadlines = 0
     }
 
     private let state = Mutex(State())
-    /// A self-pipe: writing a byte to `wakeWrite` interrupts `poll` so it picks up new waiters.
+    private let epollFD: Int32
+    /// A self-pipe in the epoll set: a byte written to it makes the reactor
+    /// recompute its timeout after a waiter with a deadline registered.
     private let wakeRead: Int32
     private let wakeWrite: Int32
 
     private init() {
+        epollFD = epoll_create1(Int32(EPOLL_CLOEXEC))
+        precondition(epollFD >= 0, "epoll_create1 failed: \(errno)")
         var fds: [Int32] = [0, 0]
         precondition(pipe(&fds) == 0, "pipe failed: \(errno)")
         for fd in fds {
@@ -71,6 +76,10 @@ final class IOReactor: Sendable {
         }
         wakeRead = fds[0]
         wakeWrite = fds[1]
+        var event = epoll_event()
+        event.events = EPOLLIN.rawValue
+        event.data.fd = wakeRead
+        precondition(epoll_ctl(epollFD, EPOLL_CTL_ADD, wakeRead, &event) == 0, "epoll_ctl failed: \(errno)")
         let thread = Thread { [self] in self.run() }
         thread.name = "ledgerbridge.pg-reactor"
         thread.start()
@@ -81,23 +90,25 @@ final class IOReactor: Sendable {
     /// task cancellation: the caller has its own way to end the operation
     /// (a query cancel request) and must keep reading until the server answers.
     func wait(fd: Int32, for interest: Interest, deadline: UInt64? = nil, cancellable: Bool) async throws -> WaitOutcome {
+        // A closed socket (-1) has nothing to wait for; the caller's next libpq call fails.
+        if fd < 0 { return .ready(Readiness(readable: true, writable: true)) }
         let id = state.withLock { state in
             defer { state.nextID &+= 1 }
             return state.nextID
         }
-        // poll(2) ignores negative descriptors: such a wait would never end.
-        if fd < 0 { return .ready(Readiness(readable: true, writable: true)) }
         let register = { (continuation: CheckedContinuation<WaitOutcome, any Error>) in
             let cancelledEarly = self.state.withLock { state -> Bool in
                 if state.cancelledBeforeRegistration.remove(id) != nil { return true }
-                state.waiters[id] = Waiter(fd: fd, events: interest.pollEvents, deadline: deadline, continuation: continuation)
+                state.waiters[fd] = Waiter(id: id, deadline: deadline, continuation: continuation)
+                if deadline != nil { state.deadlines += 1 }
                 return false
             }
             if cancelledEarly {
                 continuation.resume(throwing: CancellationError())
-            } else {
-                self.wake()
+                return
             }
+            self.arm(fd, interest)
+            if deadline != nil { self.wake() }
         }
         guard cancellable else {
             return try await withCheckedThrowingContinuation(register)
@@ -106,12 +117,33 @@ final class IOReactor: Sendable {
             try await withCheckedThrowingContinuation(register)
         } onCancel: {
             let waiter = self.state.withLock { state -> Waiter? in
-                if let waiter = state.waiters.removeValue(forKey: id) { return waiter }
+                if let waiter = state.waiters[fd], waiter.id == id {
+                    state.waiters[fd] = nil
+                    if waiter.deadline != nil { state.deadlines -= 1 }
+                    return waiter
+                }
                 state.cancelledBeforeRegistration.insert(id)
                 return nil
             }
             waiter?.continuation.resume(throwing: CancellationError())
         }
+    }
+
+    /// Arms `fd` for one event. The socket may be new to the set, or a number
+    /// reused after an earlier socket closed (the kernel drops closed ones).
+    private func arm(_ fd: Int32, _ interest: Interest) {
+        var event = epoll_event()
+        event.events = interest.epollEvents | EPOLLONESHOT.rawValue
+        event.data.fd = fd
+        if epoll_ctl(epollFD, EPOLL_CTL_MOD, fd, &event) == 0 { return }
+        if errno == ENOENT, epoll_ctl(epollFD, EPOLL_CTL_ADD, fd, &event) == 0 { return }
+        // Not a pollable socket: report it ready so the caller's libpq call surfaces the error.
+        let waiter = state.withLock { state -> Waiter? in
+            let waiter = state.waiters.removeValue(forKey: fd)
+            if waiter?.deadline != nil { state.deadlines -= 1 }
+            return waiter
+        }
+        waiter?.continuation.resume(returning: .ready(Readiness(readable: true, writable: true)))
     }
 
     private func wake() {
@@ -120,53 +152,51 @@ final class IOReactor: Sendable {
     }
 
     private func run() {
-        var pollFDs: [pollfd] = []
-        var ids: [UInt64] = []
+        var events = [epoll_event](repeating: epoll_event(), count: 64)
+        var drain = [UInt8](repeating: 0, count: 256)
         while true {
-            pollFDs.removeAll(keepingCapacity: true)
-            ids.removeAll(keepingCapacity: true)
-            pollFDs.append(pollfd(fd: wakeRead, events: Int16(POLLIN), revents: 0))
             let nearestDeadline: UInt64? = state.withLock { state in
-                var nearest: UInt64?
-                for (id, waiter) in state.waiters {
-                    ids.append(id)
-                    pollFDs.append(pollfd(fd: waiter.fd, events: waiter.events, revents: 0))
-                    if let deadline = waiter.deadline { nearest = min(nearest ?? deadline, deadline) }
-                }
-                return nearest
+                guard state.deadlines > 0 else { return nil }
+                return state.waiters.values.compactMap(\.deadline).min()
             }
             var timeoutMS: Int32 = -1
             if let nearestDeadline {
                 let now = MonotonicClock.now
                 timeoutMS = nearestDeadline <= now ? 0 : Int32(clamping: (nearestDeadline - now + 999_999) / 1_000_000)
             }
-            let rc = poll(&pollFDs, nfds_t(pollFDs.count), timeoutMS)
-            if rc < 0 && errno != EINTR {
-                fatalError("poll failed: \(errno)")
+            let count = epoll_wait(epollFD, &events, Int32(events.count), timeoutMS)
+            if count < 0 && errno != EINTR {
+                fatalError("epoll_wait failed: \(errno)")
             }
-            if pollFDs[0].revents != 0 {
-                var drain = [UInt8](repeating: 0, count: 256)
-                while Glibc.read(wakeRead, &drain, drain.count) > 0 {}
-            }
-            let now = MonotonicClock.now
             var toResume: [(CheckedContinuation<WaitOutcome, any Error>, WaitOutcome)] = []
+            var woken = false
             state.withLock { state in
-                for (index, id) in ids.enumerated() {
-                    let revents = pollFDs[index + 1].revents
-                    guard let waiter = state.waiters[id] else { continue }
-                    if revents != 0 {
-                        let failed = revents & Int16(POLLERR | POLLHUP | POLLNVAL) != 0
-                        let readiness = Readiness(
-                            readable: failed || revents & Int16(POLLIN) != 0,
-                            writable: failed || revents & Int16(POLLOUT) != 0
-                        )
-                        state.waiters[id] = nil
-                        toResume.append((waiter.continuation, .ready(readiness)))
-                    } else if let deadline = waiter.deadline, deadline <= now {
-                        state.waiters[id] = nil
+                for index in 0..<max(0, Int(count)) {
+                    let fd = events[index].data.fd
+                    if fd == wakeRead {
+                        woken = true
+                        continue
+                    }
+                    guard let waiter = state.waiters.removeValue(forKey: fd) else { continue }
+                    if waiter.deadline != nil { state.deadlines -= 1 }
+                    let flags = events[index].events
+                    let failed = flags & (EPOLLERR.rawValue | EPOLLHUP.rawValue) != 0
+                    toResume.append((waiter.continuation, .ready(Readiness(
+                        readable: failed || flags & EPOLLIN.rawValue != 0,
+                        writable: failed || flags & EPOLLOUT.rawValue != 0))))
+                }
+                if state.deadlines > 0 {
+                    let now = MonotonicClock.now
+                    for (fd, waiter) in state.waiters {
+                        guard let deadline = waiter.deadline, deadline <= now else { continue }
+                        state.waiters[fd] = nil
+                        state.deadlines -= 1
                         toResume.append((waiter.continuation, .timedOut))
                     }
                 }
+            }
+            if woken {
+                while Glibc.read(wakeRead, &drain, drain.count) > 0 {}
             }
             for (continuation, outcome) in toResume {
                 continuation.resume(returning: outcome)

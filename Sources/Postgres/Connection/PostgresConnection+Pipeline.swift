@@ -11,6 +11,14 @@ extension PostgresConnection {
     /// implicit transaction (they share a single Sync): all of them commit, or none.
     @discardableResult
     public func pipeline(_ queries: [PostgresQuery]) async throws -> [PostgresQueryResult] {
+        // A transaction's deferred BEGIN and prelude go first, in the same round trip.
+        let prelude = deferredPrelude
+        deferredPrelude = []
+        let results = try await runPipeline(prelude + queries)
+        return Array(results.dropFirst(prelude.count))
+    }
+
+    private func runPipeline(_ queries: [PostgresQuery]) async throws -> [PostgresQueryResult] {
         if queries.isEmpty { return [] }
         return try await run(cancellable: true) {
             try self.withHandle { pg in

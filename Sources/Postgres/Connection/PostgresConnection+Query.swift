@@ -10,7 +10,10 @@ extension PostgresConnection {
     /// for it to stop the statement; the call then throws `CancellationError`.
     @discardableResult
     public func query(_ query: PostgresQuery) async throws -> PostgresQueryResult {
-        try await run(cancellable: true) {
+        if !deferredPrelude.isEmpty {
+            return try await pipeline([query])[0]
+        }
+        return try await run(cancellable: true) {
             try self.sendParameterized(query)
             try await self.flushOutgoing()
             return try await self.collectResults()
@@ -20,6 +23,9 @@ extension PostgresConnection {
     /// Runs a script of one or more statements without parameters (the simple
     /// query protocol). Only for migrations and tests: values never go here.
     public func executeScript(_ sql: String) async throws {
+        if !deferredPrelude.isEmpty {
+            try await pipeline([])
+        }
         try await run(cancellable: true) {
             try self.withHandle { pg in
                 guard PQsendQuery(pg, sql) == 1 else { throw self.brokenError() }

@@ -21,6 +21,9 @@ public final class PostgresConnection: @unchecked Sendable {
     var lastUsedAt: UInt64
     /// The server process serving this session (for pg_terminate_backend, logs).
     public let backendPID: Int32
+    /// Statements that open a transaction (BEGIN and its prelude), held back until the
+    /// transaction's first statement so that they share its round trip.
+    var deferredPrelude: [PostgresQuery] = []
 
     private init(pg: OpaquePointer) {
         self.pg = pg

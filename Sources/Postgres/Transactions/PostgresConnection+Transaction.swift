@@ -9,26 +9,28 @@ extension PostgresConnection {
     /// Runs `body` inside one transaction: committed when it returns, rolled back
     /// when it throws or its task is cancelled.
     ///
-    /// `prelude` statements run right after BEGIN in the same round trip
-    /// (pipeline mode): this is how a tenant's setting is made part of every
-    /// tenant transaction at no extra latency.
+    /// BEGIN and the `prelude` statements (the tenant setting of a tenant
+    /// transaction) are not sent on their own: they travel in one pipeline with
+    /// the body's first statement, so a one-statement transaction costs two round
+    /// trips (statement, COMMIT) instead of three or four. A body that runs no
+    /// statement opens no transaction at all.
     public func transaction<R>(
         isolation: IsolationLevel = .readCommitted,
         readOnly: Bool = false,
         prelude: [PostgresQuery] = [],
         _ body: (PostgresConnection) async throws -> R
     ) async throws -> R {
-        guard transactionState == .idle else {
+        guard transactionState == .idle, deferredPrelude.isEmpty else {
             throw PostgresError(kind: .protocolViolation, message: "a transaction is already open on this connection")
         }
         let begin = PostgresQuery(sql: "BEGIN ISOLATION LEVEL \(isolation.rawValue)\(readOnly ? " READ ONLY" : "")", binds: [])
+        deferredPrelude = [begin] + prelude
         do {
-            if prelude.isEmpty {
-                try await query(begin)
-            } else {
-                try await pipeline([begin] + prelude)
-            }
             let result = try await body(self)
+            if !deferredPrelude.isEmpty {
+                deferredPrelude = []  // nothing ran: there is no transaction to commit
+                return result
+            }
             let commit = try await query("COMMIT")
             // COMMIT of a transaction in which a statement failed (and the error was
             // swallowed by the body) silently rolls back: surface that.
@@ -37,6 +39,7 @@ extension PostgresConnection {
             }
             return result
         } catch {
+            deferredPrelude = []
             // A session that was sent a cancel request is closed by its pool; the server rolls back.
             if isReusable && transactionState != .idle {
                 _ = try? await queryIgnoringCancellation("ROLLBACK")
