@@ -124,32 +124,43 @@ extension PostgresConnection {
 }
 
 /// Lays the binds out in one buffer and hands libpq the parallel arrays it wants.
+/// The small per-parameter arrays live on the stack (this runs for every statement).
 private func withParameterArrays<T>(
     _ binds: [PostgresBind],
     _ body: (Int32, UnsafePointer<Oid>?, UnsafePointer<UnsafePointer<CChar>?>?, UnsafePointer<Int32>?, UnsafePointer<Int32>?) -> T
 ) -> T {
-    if binds.isEmpty { return body(0, nil, nil, nil, nil) }
+    let count = binds.count
+    if count == 0 { return body(0, nil, nil, nil, nil) }
     var storage: [UInt8] = [0]
-    var offsets: [Int] = []
-    var lengths: [Int32] = []
-    offsets.reserveCapacity(binds.count)
-    lengths.reserveCapacity(binds.count)
-    for bind in binds {
-        if let bytes = bind.bytes {
-            offsets.append(storage.count)
-            storage.append(contentsOf: bytes)
-            storage.append(0)  // text-format values are read as C strings
-            lengths.append(Int32(bytes.count))
-        } else {
-            offsets.append(-1)
-            lengths.append(0)
+    storage.reserveCapacity(binds.reduce(1) { $0 + ($1.bytes?.count ?? 0) + 1 })
+    return withUnsafeTemporaryAllocation(of: Int.self, capacity: count) { offsets in
+        withUnsafeTemporaryAllocation(of: Int32.self, capacity: count) { lengths in
+            withUnsafeTemporaryAllocation(of: Int32.self, capacity: count) { formats in
+                withUnsafeTemporaryAllocation(of: Oid.self, capacity: count) { types in
+                    for (index, bind) in binds.enumerated() {
+                        types[index] = Oid(bind.type.rawValue)
+                        formats[index] = bind.format.rawValue
+                        if let bytes = bind.bytes {
+                            offsets[index] = storage.count
+                            storage.append(contentsOf: bytes)
+                            storage.append(0)  // text-format values are read as C strings
+                            lengths[index] = Int32(bytes.count)
+                        } else {
+                            offsets[index] = -1
+                            lengths[index] = 0
+                        }
+                    }
+                    return storage.withUnsafeBufferPointer { buffer in
+                        let base = UnsafeRawPointer(buffer.baseAddress!).assumingMemoryBound(to: CChar.self)
+                        return withUnsafeTemporaryAllocation(of: UnsafePointer<CChar>?.self, capacity: count) { values in
+                            for index in 0..<count {
+                                values[index] = offsets[index] < 0 ? nil : base + offsets[index]
+                            }
+                            return body(Int32(count), types.baseAddress, values.baseAddress, lengths.baseAddress, formats.baseAddress)
+                        }
+                    }
+                }
+            }
         }
-    }
-    let types = binds.map { Oid($0.type.rawValue) }
-    let formats = binds.map { $0.format.rawValue }
-    return storage.withUnsafeBufferPointer { buffer in
-        let base = UnsafeRawPointer(buffer.baseAddress!).assumingMemoryBound(to: CChar.self)
-        let values: [UnsafePointer<CChar>?] = offsets.map { $0 < 0 ? nil : base + $0 }
-        return body(Int32(binds.count), types, values, lengths, formats)
     }
 }

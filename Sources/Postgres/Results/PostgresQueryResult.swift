@@ -1,17 +1,16 @@
 /// The rows and command outcome of one statement.
 public struct PostgresQueryResult: Sendable, RandomAccessCollection {
     private let handle: ResultHandle?
-    /// Column names, in order.
-    public let columns: [String]
-    private let columnTypes: [PostgresDataType]
 
     static let empty = PostgresQueryResult(nil)
 
     init(_ handle: ResultHandle?) {
         self.handle = handle
-        let count = handle?.columnCount ?? 0
-        columns = (0..<count).map { handle!.columnName($0) }
-        columnTypes = (0..<count).map { handle!.columnType($0) }
+    }
+
+    /// Column names, in order.
+    public var columns: [String] {
+        (0..<(handle?.columnCount ?? 0)).map { handle!.columnName($0) }
     }
 
     public var startIndex: Int { 0 }
@@ -28,12 +27,16 @@ public struct PostgresQueryResult: Sendable, RandomAccessCollection {
     /// The command tag, e.g. "INSERT 0 1".
     public var commandTag: String { handle?.commandTag ?? "" }
 
+    var columnCount: Int { handle?.columnCount ?? 0 }
+
+    // Column names and types are read from the PGresult when a cell is decoded,
+    // not up front: most results (BEGIN, COMMIT, set_config) are never looked at.
     func cell(row: Int, column: Int) -> PostgresCell {
-        PostgresCell(text: handle?.text(row: row, column: column), type: columnTypes[column], columnName: columns[column])
+        PostgresCell(text: handle?.text(row: row, column: column), type: handle!.columnType(column), columnName: handle!.columnName(column))
     }
 
     func columnIndex(named name: String) -> Int? {
-        columns.firstIndex(of: name)
+        handle?.columnIndex(named: name)
     }
 }
 
@@ -42,11 +45,11 @@ public struct PostgresRow: Sendable {
     let result: PostgresQueryResult
     let index: Int
 
-    public var columnCount: Int { result.columns.count }
+    public var columnCount: Int { result.columnCount }
 
     public func decode<T: PostgresDecodable>(_ type: T.Type = T.self, at column: Int) throws -> T {
-        guard column >= 0 && column < result.columns.count else {
-            throw PostgresError.decoding("column index \(column) out of range (row has \(result.columns.count) columns)")
+        guard column >= 0 && column < result.columnCount else {
+            throw PostgresError.decoding("column index \(column) out of range (row has \(result.columnCount) columns)")
         }
         return try T.decode(from: result.cell(row: index, column: column))
     }

@@ -22,6 +22,11 @@ final class ResultHandle: @unchecked Sendable {
         PQfname(result, Int32(column)).map { String(cString: $0) } ?? "?column?"
     }
 
+    func columnIndex(named name: String) -> Int? {
+        let index = PQfnumber(result, "\"\(name.replacingOccurrences(of: "\"", with: "\"\""))\"")
+        return index < 0 ? nil : Int(index)
+    }
+
     func columnType(_ column: Int) -> PostgresDataType {
         PostgresDataType(rawValue: UInt32(PQftype(result, Int32(column))))
     }
