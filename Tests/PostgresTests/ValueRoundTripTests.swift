@@ -182,3 +182,12 @@ final class ValueRoundTripTests: XCTestCase {
         XCTAssertEqual(text, "x")
     }
 }
+
+final class ValueTextTests: XCTestCase {
+    func testUUIDLowercaseTextMatchesFoundation() {
+        for _ in 0..<100 {
+            let uuid = UUID()
+            XCTAssertEqual(uuid.lowercaseText, uuid.uuidString.lowercased())
+        }
+    }
+}

@@ -18,7 +18,7 @@ extension String: PostgresArrayElement {
 extension UUID: PostgresArrayElement {
     public static var arrayType: PostgresDataType { .uuidArray }
     public static var elementTypes: Set<PostgresDataType> { [.uuidArray] }
-    public var arrayElementText: String { uuidString.lowercased() }
+    public var arrayElementText: String { lowercaseText }
     public init?(arrayElementText: String) { self.init(uuidString: arrayElementText) }
 }
 

@@ -19,10 +19,7 @@ extension Decimal: PostgresEncodable, PostgresDecodable {
         guard let parts = NumericText(text) else {
             throw PostgresError.decoding("column \(cell.columnName): numeric value \(text) cannot be held exactly by Decimal")
         }
-        var value = Decimal(string: parts.significand, locale: Locale(identifier: "en_US_POSIX")) ?? .nan
-        guard !value.isNaN else { throw cell.invalid(Decimal.self) }
-        value = Decimal(sign: parts.negative ? .minus : .plus, exponent: parts.exponent, significand: value)
-        return value
+        return Decimal(sign: parts.negative ? .minus : .plus, exponent: parts.exponent, significand: parts.significandValue)
     }
 }
 
@@ -51,5 +48,20 @@ struct NumericText {
         guard digits.count <= 38, exponent >= -128, exponent <= 127 else { return nil }
         significand = String(digits)
         self.exponent = exponent
+    }
+
+    /// The significant digits as a Decimal, built from 18-digit integer chunks: exact
+    /// (at most 38 digits), and without Foundation's locale-aware string parser.
+    var significandValue: Decimal {
+        var value = Decimal(0)
+        var rest = Substring(significand)
+        while !rest.isEmpty {
+            let chunk = rest.prefix(18)
+            rest = rest.dropFirst(chunk.count)
+            var power = Decimal(1)
+            for _ in 0..<chunk.count { power *= 10 }
+            value = value * power + Decimal(UInt64(chunk)!)
+        }
+        return value
     }
 }

@@ -89,7 +89,23 @@ extension Double: PostgresEncodable, PostgresDecodable {
 }
 
 extension UUID: PostgresEncodable, PostgresDecodable {
-    public var postgresBind: PostgresBind { PostgresBind(type: .uuid, text: uuidString.lowercased()) }
+    public var postgresBind: PostgresBind { PostgresBind(type: .uuid, bytes: Array(lowercaseText.utf8)) }
+
+    /// The canonical lower-case text form, written directly: `uuidString` goes through
+    /// sprintf and then needs lowercasing, and tenant ids are encoded on every statement.
+    public var lowercaseText: String {
+        let hex = Array("0123456789abcdef".utf8)
+        var out = [UInt8]()
+        out.reserveCapacity(36)
+        withUnsafeBytes(of: uuid) { bytes in
+            for (index, byte) in bytes.enumerated() {
+                if index == 4 || index == 6 || index == 8 || index == 10 { out.append(UInt8(ascii: "-")) }
+                out.append(hex[Int(byte >> 4)])
+                out.append(hex[Int(byte & 0x0f)])
+            }
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
 
     public static func decode(from cell: PostgresCell) throws -> UUID {
         try cell.requireType([.uuid], for: UUID.self)

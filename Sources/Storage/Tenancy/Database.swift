@@ -30,7 +30,7 @@ public final class Database: Sendable {
     ) async throws -> R {
         // set_config(..., true) is SET LOCAL: it ends with the transaction. It rides in the
         // same round trip as BEGIN.
-        let scope: PostgresQuery = "SELECT set_config('app.tenant_id', \(tenantID.uuidString.lowercased()), true)"
+        let scope: PostgresQuery = "SELECT set_config('app.tenant_id', \(tenantID.lowercaseText), true)"
         return try await pool.transaction(isolation: isolation, readOnly: readOnly, maxAttempts: maxAttempts, prelude: [scope]) { connection in
             try await body(TenantTransaction(connection: connection, scopeTenantID: tenantID))
         }
