@@ -10,6 +10,8 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.80.0"),
+        .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
     ],
     targets: [
         // C libraries, each a module map plus a shim for the macros Swift cannot import.
@@ -42,6 +44,18 @@ let package = Package(
             dependencies: ["COpenSSL"]
         ),
 
+        // TLS for the server's sockets: OpenSSL 3 behind a SwiftNIO channel handler.
+        .target(
+            name: "TLS",
+            dependencies: ["COpenSSL", .product(name: "NIOCore", package: "swift-nio")]
+        ),
+
+        // Messages generated from proto/ by ops/gen-proto (committed).
+        .target(
+            name: "RPCMessages",
+            dependencies: [.product(name: "SwiftProtobuf", package: "swift-protobuf")]
+        ),
+
         // The application's database: tenant-scoped transactions, platform access, migrations.
         .target(
             name: "Storage",
@@ -69,5 +83,10 @@ let package = Package(
         .testTarget(name: "PostgresTests", dependencies: ["Postgres", "TestSupport"]),
         .testTarget(name: "StorageTests", dependencies: ["Storage", "Postgres", "TestSupport"]),
         .testTarget(name: "CryptographyTests", dependencies: ["Cryptography"]),
+        .testTarget(name: "TLSTests", dependencies: [
+            "TLS",
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+        ]),
     ]
 )

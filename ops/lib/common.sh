@@ -17,7 +17,7 @@ is_root() { [ "$(id -u)" -eq 0 ]; }
 DEBIAN_PACKAGES=(
   pkg-config libpq-dev libssl-dev libnghttp2-dev zlib1g-dev
   postgresql postgresql-contrib
-  protobuf-compiler nghttp2-client curl
+  protobuf-compiler libprotobuf-dev nghttp2-client curl
   python3-venv openssl util-linux
 )
 
