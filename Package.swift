@@ -50,6 +50,18 @@ let package = Package(
             dependencies: ["COpenSSL", .product(name: "NIOCore", package: "swift-nio")]
         ),
 
+        // The HTTP server: SwiftNIO sockets, libnghttp2 for HTTP/2, NIO's codec for HTTP/1.1.
+        .target(
+            name: "HTTPServer",
+            dependencies: [
+                "CNGHTTP2", "TLS",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+
         // Messages generated from proto/ by ops/gen-proto (committed).
         .target(
             name: "RPCMessages",
@@ -83,6 +95,10 @@ let package = Package(
         .testTarget(name: "PostgresTests", dependencies: ["Postgres", "TestSupport"]),
         .testTarget(name: "StorageTests", dependencies: ["Storage", "Postgres", "TestSupport"]),
         .testTarget(name: "CryptographyTests", dependencies: ["Cryptography"]),
+        .testTarget(name: "HTTPServerTests", dependencies: [
+            "HTTPServer",
+            .product(name: "NIOCore", package: "swift-nio"),
+        ]),
         .testTarget(name: "TLSTests", dependencies: [
             "TLS",
             .product(name: "NIOCore", package: "swift-nio"),

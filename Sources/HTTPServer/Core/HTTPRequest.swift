@@ -1,0 +1,93 @@
+import NIOCore
+
+/// The HTTP version a request arrived over.
+public enum HTTPVersionKind: Sendable, Equatable {
+    case http1_1
+    case http2
+}
+
+/// One request, whatever the transport: HTTP/2 (h2c or TLS) or HTTP/1.1.
+/// Header names are lower-case, as HTTP/2 requires.
+public struct HTTPRequest: Sendable {
+    public var method: String
+    /// The request target: path and query, e.g. `/healthz?verbose=1`.
+    public var target: String
+    public var headers: [(name: String, value: String)]
+    public var version: HTTPVersionKind
+    /// The body, delivered as the peer sends it; reading it is what lets the
+    /// peer send more (HTTP/2 window updates follow consumption).
+    public var body: HTTPRequestBody
+
+    public var path: Substring {
+        target.firstIndex(of: "?").map { target[..<$0] } ?? Substring(target)
+    }
+
+    public func header(_ name: String) -> String? {
+        headers.first { $0.name == name }?.value
+    }
+}
+
+/// The request body as an async sequence of chunks.
+public struct HTTPRequestBody: AsyncSequence, Sendable {
+    public typealias Element = ByteBuffer
+    let stream: AsyncThrowingStream<ByteBuffer, any Error>
+    /// Called with the size of each chunk the handler has taken, so the transport can
+    /// open the flow-control window by that much.
+    let consumed: @Sendable (Int) -> Void
+
+    public struct AsyncIterator: AsyncIteratorProtocol {
+        var base: AsyncThrowingStream<ByteBuffer, any Error>.AsyncIterator
+        let consumed: @Sendable (Int) -> Void
+
+        public mutating func next() async throws -> ByteBuffer? {
+            let chunk = try await base.next()
+            if let chunk { consumed(chunk.readableBytes) }
+            return chunk
+        }
+    }
+
+    public func makeAsyncIterator() -> AsyncIterator {
+        AsyncIterator(base: stream.makeAsyncIterator(), consumed: consumed)
+    }
+
+    /// Reads the whole body, failing with `HTTPBodyTooLarge` past `limit` bytes.
+    public func collect(upTo limit: Int) async throws -> ByteBuffer {
+        var collected = ByteBuffer()
+        for try await var chunk in self {
+            guard collected.readableBytes + chunk.readableBytes <= limit else { throw HTTPBodyTooLarge(limit: limit) }
+            collected.writeBuffer(&chunk)
+        }
+        return collected
+    }
+
+    /// A body that is already complete (tests, HTTP/1 requests without content).
+    public static func complete(_ buffer: ByteBuffer?) -> HTTPRequestBody {
+        let (stream, continuation) = AsyncThrowingStream.makeStream(of: ByteBuffer.self)
+        if let buffer, buffer.readableBytes > 0 { continuation.yield(buffer) }
+        continuation.finish()
+        return HTTPRequestBody(stream: stream, consumed: { _ in })
+    }
+}
+
+public struct HTTPBodyTooLarge: Error, Sendable {
+    public let limit: Int
+}
+
+/// Writes one response. Calls must come in order: head, body chunks, finish.
+public protocol HTTPResponseWriter: Sendable {
+    /// Sends the status and headers. With `endStream`, the response ends here
+    /// (a trailers-only gRPC response, a 204).
+    func writeHead(status: Int, headers: [(name: String, value: String)], endStream: Bool) async throws
+    /// Sends a body chunk; suspends while the peer is not reading (bounded buffering).
+    func writeBody(_ buffer: ByteBuffer) async throws
+    /// Ends the response, with trailers where the transport carries them (HTTP/2).
+    func finish(trailers: [(name: String, value: String)]) async throws
+}
+
+/// What the server calls for every request. Cancellation of the calling task
+/// means the peer went away (stream reset, connection closed, deadline).
+public protocol HTTPHandler: Sendable {
+    func handle(_ request: HTTPRequest, writer: some HTTPResponseWriter) async
+}
+
+public struct HTTPStreamClosed: Error, Sendable {}

@@ -1,0 +1,26 @@
+import NIOCore
+
+/// One request/response exchange on an HTTP/2 connection, as seen from the event loop.
+final class HTTP2ServerStream {
+    let id: Int32
+    var headers: [(name: String, value: String)] = []
+    var headerBytes = 0
+    var body: AsyncThrowingStream<ByteBuffer, any Error>.Continuation?
+    var task: Task<Void, Never>?
+
+    // Response state.
+    var headSent = false
+    /// Body bytes written by the handler and not yet taken by nghttp2.
+    var outbound = ByteBuffer()
+    var finished = false
+    var trailers: [(name: String, value: String)]?
+    /// nghttp2 was told "deferred": it waits for resumeData.
+    var deferred = false
+    /// Writers suspended because `outbound` is over the high watermark.
+    var drainWaiters: [EventLoopPromise<Void>] = []
+    var closed = false
+
+    init(id: Int32) {
+        self.id = id
+    }
+}
