@@ -62,6 +62,17 @@ let package = Package(
             ]
         ),
 
+        // The RPC layer: gRPC, gRPC-Web and Connect from one registered handler.
+        .target(
+            name: "RPC",
+            dependencies: [
+                "HTTPServer",
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+
         // Messages generated from proto/ by ops/gen-proto (committed).
         .target(
             name: "RPCMessages",
@@ -74,11 +85,21 @@ let package = Package(
             dependencies: ["Postgres", "Cryptography", .product(name: "Logging", package: "swift-log")]
         ),
 
+        // The services: diagnostics, tenants, health, and the plain routes.
+        .target(
+            name: "Services",
+            dependencies: [
+                "RPC", "RPCMessages", "Storage", "Postgres", "HTTPServer",
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ]
+        ),
+
         // The one executable, with its subcommands.
         .executableTarget(
             name: "ledgerbridge",
             dependencies: [
-                "Storage",
+                "Storage", "Services", "RPC", "HTTPServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]

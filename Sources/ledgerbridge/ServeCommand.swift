@@ -1,7 +1,10 @@
 import ArgumentParser
 import Foundation
+import HTTPServer
 import Logging
 import Postgres
+import RPC
+import Services
 import Storage
 
 struct ServeCommand: AsyncParsableCommand {
@@ -15,10 +18,27 @@ struct ServeCommand: AsyncParsableCommand {
 
     @OptionGroup var migrations: MigrationsOptions
 
+    @Option(help: "Address to listen on (env: LEDGERBRIDGE_HOST; default 127.0.0.1).")
+    var host: String?
+
+    @Option(help: "Cleartext port for h2c and HTTP/1.1; 0 picks a free one (env: LEDGERBRIDGE_PORT; default 8080).")
+    var port: Int?
+
+    @Option(name: .customLong("admin-token"), help: "Bootstrap operator credential for protected RPCs (env: LEDGERBRIDGE_ADMIN_TOKEN).")
+    var adminToken: String?
+
+    @Option(name: .customLong("max-message-size"), help: "Largest request message in bytes (default 4 MiB).")
+    var maxMessageSize: Int = 4 << 20
+
     func run() async throws {
         LoggingSystem.bootstrap { StreamLogHandler.standardError(label: $0) }
         let logger = Logger(label: "ledgerbridge.serve")
         let url = try Environment.require(databaseURL, "DATABASE_URL", option: "--database-url")
+        let host = Environment.value(host, "LEDGERBRIDGE_HOST") ?? "127.0.0.1"
+        let portText = Environment.value(port.map(String.init), "LEDGERBRIDGE_PORT") ?? "8080"
+        guard let port = Int(portText), (0...65535).contains(port) else {
+            throw ValidationError("--port must be a number from 0 to 65535, not \(portText)")
+        }
         let files = try migrations.load()
         let database = Database(url: url)
         defer { database.close() }
@@ -29,11 +49,26 @@ struct ServeCommand: AsyncParsableCommand {
         } catch let error as PostgresError {
             throw CommandFailure("ledgerbridge serve: cannot reach the database (\(PostgresConfiguration(url: url).safeDescription)): \(error)")
         }
-        // The HTTP/2 listeners arrive with the server issue; until then serve holds the
-        // database ready and waits for a signal.
-        announce("ledgerbridge serve: ready (database schema at migration \(files.last?.version ?? 0)); waiting for SIGINT/SIGTERM")
-        logger.info("ready")
+
+        let databaseIsUp: @Sendable () async -> Bool = { (try? await database.ping()) != nil }
+        var registry = MethodRegistry()
+        DiagnosticsService.register(in: &registry)
+        TenantService(database: database).register(in: &registry)
+        HealthService(services: [DiagnosticsService.name, TenantService.name], databaseIsUp: databaseIsUp).register(in: &registry)
+        let rpc = RPCServer(
+            registry: registry,
+            interceptors: [AdminTokenInterceptor(
+                token: Environment.value(adminToken, "LEDGERBRIDGE_ADMIN_TOKEN"),
+                openServices: [DiagnosticsService.name, HealthService.name])],
+            routes: [
+                "/healthz": HealthzRoute(databaseIsUp: databaseIsUp),
+                "/metrics": MetricsRoute(render: { "" }),
+            ],
+            maxMessageSize: maxMessageSize)
+        let server = try await HTTPServer.start(configuration: .init(host: host, port: port), handler: rpc, logger: logger)
+        announce("ledgerbridge serve: ready on http://\(host):\(server.localPort) (h2c and HTTP/1.1; database schema at migration \(files.last?.version ?? 0))")
         let signal = await ShutdownSignal.wait()
         logger.info("shutting down", metadata: ["signal": "\(signal)"])
+        try await server.close()
     }
 }

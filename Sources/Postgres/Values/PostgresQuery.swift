@@ -48,6 +48,12 @@ public struct PostgresQuery: Sendable, ExpressibleByStringInterpolation, CustomS
             sql += "$\(binds.count)"
         }
 
+        /// SQL text written in the program itself (a column list, a table name from a
+        /// constant), spliced as is. Never pass anything that came from outside.
+        public mutating func appendInterpolation(unescaped sql: StaticString) {
+            self.sql += sql.description
+        }
+
         public mutating func appendInterpolation(_ value: (some PostgresEncodable)?) {
             binds.append(value.postgresBind)
             sql += "$\(binds.count)"

@@ -1,0 +1,52 @@
+import Foundation
+import Synchronization
+
+/// What a handler knows about its call and what it may add to the response.
+public final class RPCContext: Sendable {
+    /// `/package.Service/Method`.
+    public let method: String
+    /// Request headers (lower-case names), minus the transport's own.
+    public let requestMetadata: [(name: String, value: String)]
+    /// A random id for logs, or the caller's `x-request-id`.
+    public let requestID: String
+    /// When the caller stops waiting, if it said.
+    public let deadline: ContinuousClock.Instant?
+    private let response = Mutex<(headers: [(name: String, value: String)], trailers: [(name: String, value: String)])>(([], []))
+    /// Values interceptors hand to handlers (the authenticated principal, later).
+    private let values = Mutex<[String: any Sendable]>([:])
+
+    init(method: String, requestMetadata: [(name: String, value: String)], deadline: ContinuousClock.Instant?) {
+        self.method = method
+        self.requestMetadata = requestMetadata
+        self.deadline = deadline
+        self.requestID = requestMetadata.first { $0.name == "x-request-id" }?.value ?? UUID().uuidString.lowercased()
+    }
+
+    public func metadata(_ name: String) -> String? {
+        requestMetadata.first { $0.name == name }?.value
+    }
+
+    /// Adds a response header (sent with the first response bytes).
+    public func addResponseHeader(_ name: String, _ value: String) {
+        response.withLock { $0.headers.append((name.lowercased(), value)) }
+    }
+
+    /// Adds a response trailer (gRPC trailers; Connect `trailer-` headers or end-of-stream metadata).
+    public func addResponseTrailer(_ name: String, _ value: String) {
+        response.withLock { $0.trailers.append((name.lowercased(), value)) }
+    }
+
+    var responseHeaders: [(name: String, value: String)] { response.withLock { $0.headers } }
+    var responseTrailers: [(name: String, value: String)] { response.withLock { $0.trailers } }
+
+    public subscript(key: String) -> (any Sendable)? {
+        get { values.withLock { $0[key] } }
+        set { values.withLock { $0[key] = newValue } }
+    }
+}
+
+/// Wraps every call: logging, authentication, metrics. Interceptors run in
+/// registration order, outermost first, around the handler (`next`).
+public protocol RPCInterceptor: Sendable {
+    func intercept(_ context: RPCContext, next: () async throws -> Void) async throws
+}

@@ -1,2 +1,0 @@
-/// Placeholder until ops/gen-proto has generated the messages (issue 3).
-public enum RPCMessagesPlaceholder {}
