@@ -293,6 +293,8 @@ def check_no_secrets(what: str, text: str) -> None:
 def _cli_env(env_vars: Optional[Dict[str, str]]) -> Dict[str, str]:
     # Only what a test passes explicitly: no URL or directory leaks in from ops/test's environment.
     base = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "MIGRATION_DATABASE_URL", "LEDGERBRIDGE_MIGRATIONS_DIR")}
+    # A free port for every server a test starts, unless the test says otherwise.
+    base["LEDGERBRIDGE_PORT"] = "0"
     base.update(env_vars or {})
     return base
 

@@ -44,7 +44,8 @@ pg_cluster_start() {
       || { cat "$PG_CLUSTER/initdb.log" >&2; die "initdb failed"; }
   fi
   if as_cluster_user "$PG_BIN/pg_ctl" -D "$PG_CLUSTER/data" status >/dev/null 2>&1; then
-    PG_PORT=$(sed -n 's/.*-p \([0-9]*\).*/\1/p' "$PG_CLUSTER/data/postmaster.opts")
+    # Line 4 of postmaster.pid is the port the running server listens on.
+    PG_PORT=$(sed -n 4p "$PG_CLUSTER/data/postmaster.pid")
     log "private PostgreSQL ($name) already running on 127.0.0.1:$PG_PORT"
     PG_STARTED_HERE=0
   else

@@ -108,7 +108,10 @@ final class HTTP2ConnectionHandler: ChannelInboundHandler, RemovableChannelHandl
         }
         let (body, continuation) = AsyncThrowingStream.makeStream(of: ByteBuffer.self)
         state.body = continuation
-        if endStream { continuation.finish() }
+        if endStream {
+            state.requestComplete = true
+            continuation.finish()
+        }
         let loopBound = NIOLoopBound(self, eventLoop: context.eventLoop)
         let eventLoop = context.eventLoop
         let request = HTTPRequest(
@@ -129,19 +132,26 @@ final class HTTP2ConnectionHandler: ChannelInboundHandler, RemovableChannelHandl
     }
 
     func receivedData(stream: Int32, _ data: ByteBuffer) {
-        guard let state = streams[stream], let body = state.body else {
-            session.consume(stream: stream, bytes: data.readableBytes)
+        guard let state = streams[stream], let body = state.body, !state.closed else {
+            session.consumeConnection(bytes: data.readableBytes)
             return
         }
+        state.unconsumed += data.readableBytes
         body.yield(data)
     }
 
     func requestBodyComplete(stream: Int32) {
+        streams[stream]?.requestComplete = true
         streams[stream]?.body?.finish()
     }
 
     func streamClosed(stream: Int32, errorCode: UInt32) {
         guard let state = streams.removeValue(forKey: stream) else { return }
+        if state.unconsumed > 0 {
+            // A body the handler never read must not shrink the window of every other stream.
+            session.consumeConnection(bytes: state.unconsumed)
+            state.unconsumed = 0
+        }
         fail(state)
     }
 
@@ -160,12 +170,15 @@ final class HTTP2ConnectionHandler: ChannelInboundHandler, RemovableChannelHandl
             waiters.forEach { $0.succeed() }
         }
         let end = state.finished && state.outbound.readableBytes == 0
+        if end { stopRequestIfUnfinished(state) }
         return .data(chunk, end: end, trailers: end ? state.trailers : nil)
     }
 
     // MARK: - Calls from response writers (hopped onto the event loop)
 
     func consumed(stream: Int32, bytes: Int) {
+        guard let state = streams[stream] else { return }  // closed: already credited
+        state.unconsumed -= bytes
         session.consume(stream: stream, bytes: bytes)
         flushOutput()
     }
@@ -178,6 +191,7 @@ final class HTTP2ConnectionHandler: ChannelInboundHandler, RemovableChannelHandl
         guard session.submitResponse(stream: stream, status: status, headers: headers, endStream: endStream) else {
             throw HTTPStreamClosed()
         }
+        if endStream { stopRequestIfUnfinished(state) }
         flushOutput()
     }
 
@@ -204,6 +218,7 @@ final class HTTP2ConnectionHandler: ChannelInboundHandler, RemovableChannelHandl
             state.headSent = true
             state.finished = true
             _ = session.submitResponse(stream: stream, status: 200, headers: trailers, endStream: true)
+            stopRequestIfUnfinished(state)
             flushOutput()
             return
         }
@@ -220,6 +235,20 @@ final class HTTP2ConnectionHandler: ChannelInboundHandler, RemovableChannelHandl
             try finish(stream: stream, trailers: [])
         } else {
             try writeHead(stream: stream, status: 500, headers: [], endStream: true)
+        }
+    }
+
+    /// A complete response while the peer is still sending: tell it to stop with
+    /// RST_STREAM(NO_ERROR) after the response (RFC 9113 §8.1), instead of
+    /// leaving it blocked on a window we will never open.
+    private func stopRequestIfUnfinished(_ state: HTTP2ServerStream) {
+        guard !state.requestComplete, let eventLoop = context?.eventLoop else { return }
+        let loopBound = NIOLoopBound(self, eventLoop: eventLoop)
+        let stream = state.id
+        // After the frames just queued (the response) have been produced.
+        eventLoop.execute {
+            loopBound.value.session.resetStream(stream, errorCode: NGHTTP2_NO_ERROR.rawValue)
+            loopBound.value.flushOutput()
         }
     }
 

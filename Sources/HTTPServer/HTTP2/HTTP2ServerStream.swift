@@ -7,6 +7,11 @@ final class HTTP2ServerStream {
     var headerBytes = 0
     var body: AsyncThrowingStream<ByteBuffer, any Error>.Continuation?
     var task: Task<Void, Never>?
+    /// Body bytes received but not yet taken by the handler: credited back to the
+    /// connection window if the stream closes first.
+    var unconsumed = 0
+    /// The peer has sent END_STREAM.
+    var requestComplete = false
 
     // Response state.
     var headSent = false

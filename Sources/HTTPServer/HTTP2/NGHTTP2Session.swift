@@ -90,6 +90,9 @@ final class NGHTTP2Session {
             nghttp2_settings_entry(settings_id: Int32(NGHTTP2_SETTINGS_MAX_FRAME_SIZE.rawValue), value: limits.maxFrameSize),
         ]
         _ = nghttp2_submit_settings(session, UInt8(NGHTTP2_FLAG_NONE.rawValue), &settings, settings.count)
+        // The connection window (stream 0) starts at 64 KiB whatever SETTINGS say; open it
+        // to what all streams together may have in flight.
+        _ = nghttp2_session_set_local_window_size(session, UInt8(NGHTTP2_FLAG_NONE.rawValue), 0, Int32(clamping: Int(limits.initialWindowSize) * 16))
     }
 
     deinit {
@@ -154,6 +157,12 @@ final class NGHTTP2Session {
     /// Opens the flow-control windows by what the handler consumed.
     func consume(stream: Int32, bytes: Int) {
         _ = nghttp2_session_consume(session, stream, bytes)
+    }
+
+    /// Gives back connection-window credit for bytes no stream will consume (a
+    /// closed stream's unread body, DATA for a stream already gone).
+    func consumeConnection(bytes: Int) {
+        _ = nghttp2_session_consume_connection(session, bytes)
     }
 
     func resetStream(_ stream: Int32, errorCode: UInt32 = NGHTTP2_INTERNAL_ERROR.rawValue) {

@@ -1,0 +1,268 @@
+"""The RPC server checked with clients we did not write: Python grpcio (gRPC over
+h2c), curl (Connect over HTTP/1.1 and h2c), and a small gRPC-Web client."""
+
+from __future__ import annotations
+
+import json
+import re
+import signal
+import struct
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from pathlib import Path
+
+import grpc
+import pytest
+
+from conftest import READY_TIMEOUT, ROOT_DIR, SHUTDOWN_TIMEOUT
+
+ADMIN_TOKEN = "test-admin-" + uuid.uuid4().hex
+
+
+@pytest.fixture(scope="session")
+def stubs(tmp_path_factory):
+    """Python message and stub modules generated from proto/ with grpcio-tools."""
+    from grpc_tools import protoc
+    import grpc_tools
+
+    out = tmp_path_factory.mktemp("stubs")
+    include = Path(grpc_tools.__file__).parent / "_proto"
+    protos = ["ledgerbridge/v1/diagnostics.proto", "ledgerbridge/v1/tenants.proto"]
+    code = protoc.main(["protoc", f"-I{ROOT_DIR / 'proto'}", f"-I{include}", f"--python_out={out}", f"--grpc_python_out={out}", *protos])
+    assert code == 0, "protoc failed"
+    # The health proto's path (grpc/...) would shadow grpcio's own `grpc` package in Python:
+    # compile a copy under another directory; the service name on the wire is unchanged.
+    (out / "lbhealth").mkdir()
+    (out / "lbhealth" / "health.proto").write_text((ROOT_DIR / "proto/grpc/health/v1/health.proto").read_text())
+    code = protoc.main(["protoc", f"-I{out}", f"--python_out={out}", f"--grpc_python_out={out}", "lbhealth/health.proto"])
+    assert code == 0, "protoc failed for health.proto"
+    sys.path.insert(0, str(out))
+    from ledgerbridge.v1 import diagnostics_pb2, diagnostics_pb2_grpc, tenants_pb2, tenants_pb2_grpc
+    from lbhealth import health_pb2, health_pb2_grpc
+
+    class Stubs:
+        pass
+
+    s = Stubs()
+    s.diagnostics_pb2, s.diagnostics_grpc = diagnostics_pb2, diagnostics_pb2_grpc
+    s.tenants_pb2, s.tenants_grpc = tenants_pb2, tenants_pb2_grpc
+    s.health_pb2, s.health_grpc = health_pb2, health_pb2_grpc
+    return s
+
+
+@pytest.fixture(scope="module")
+def server(cli, env):
+    """A running `ledgerbridge serve` on a free port, against the migrated test database."""
+    with cli.serve(env.app_url, env.migrations_dir, env={"LEDGERBRIDGE_ADMIN_TOKEN": ADMIN_TOKEN}) as process:
+        line = process.wait_for_line("ledgerbridge serve: ready", READY_TIMEOUT)
+        assert line, f"serve did not become ready:\n{process.explain()}"
+        port = int(re.search(r"http://127\.0\.0\.1:(\d+)", line).group(1))
+        yield port
+        assert process.stop(signal.SIGTERM, SHUTDOWN_TIMEOUT) == 0
+
+
+@pytest.fixture
+def channel(server):
+    with grpc.insecure_channel(f"127.0.0.1:{server}") as ch:
+        yield ch
+
+
+AUTH = (("authorization", f"Bearer {ADMIN_TOKEN}"),)
+
+
+def curl(*args: str, timeout: float = 20) -> subprocess.CompletedProcess:
+    return subprocess.run(["curl", "-sS", "--max-time", "10", *args], capture_output=True, text=True, timeout=timeout)
+
+
+# ----------------------------------------------------------------------------- gRPC
+
+
+def test_grpc_ping_round_trips_bytes(stubs, channel):
+    stub = stubs.diagnostics_grpc.DiagnosticsServiceStub(channel)
+    payload = bytes(range(256)) * 100
+    response, call = stub.Ping.with_call(stubs.diagnostics_pb2.PingRequest(payload=payload), timeout=10)
+    assert response.payload == payload
+    assert call.code() == grpc.StatusCode.OK
+    assert stub.Ping(stubs.diagnostics_pb2.PingRequest(), timeout=10).payload == b""
+
+
+def test_grpc_tenant_lifecycle_and_status_codes(stubs, channel):
+    stub = stubs.tenants_grpc.TenantServiceStub(channel)
+    pb = stubs.tenants_pb2
+    slug = "grpc-" + uuid.uuid4().hex[:12]
+    created = stub.CreateTenant(pb.CreateTenantRequest(name="Grpc Ltd", slug=slug), metadata=AUTH, timeout=10).tenant
+    assert created.slug == slug and created.name == "Grpc Ltd"
+    assert created.status == pb.TENANT_STATUS_ACTIVE
+    assert uuid.UUID(created.tenant_id)
+    got = stub.GetTenant(pb.GetTenantRequest(tenant_id=created.tenant_id), metadata=AUTH, timeout=10).tenant
+    assert got == created
+
+    def code_of(call, *args, **kwargs):
+        with pytest.raises(grpc.RpcError) as info:
+            call(*args, **kwargs)
+        return info.value.code(), info.value.details()
+
+    assert code_of(stub.CreateTenant, pb.CreateTenantRequest(name="Dup", slug=slug), metadata=AUTH, timeout=10)[0] == grpc.StatusCode.ALREADY_EXISTS
+    assert code_of(stub.CreateTenant, pb.CreateTenantRequest(name="Bad", slug="Not_A_Slug"), metadata=AUTH, timeout=10)[0] == grpc.StatusCode.INVALID_ARGUMENT
+    assert code_of(stub.GetTenant, pb.GetTenantRequest(tenant_id=str(uuid.uuid4())), metadata=AUTH, timeout=10)[0] == grpc.StatusCode.NOT_FOUND
+    assert code_of(stub.GetTenant, pb.GetTenantRequest(tenant_id="nope"), metadata=AUTH, timeout=10)[0] == grpc.StatusCode.INVALID_ARGUMENT
+    assert code_of(stub.GetTenant, pb.GetTenantRequest(tenant_id=created.tenant_id), timeout=10)[0] == grpc.StatusCode.UNAUTHENTICATED
+    wrong = (("authorization", "Bearer wrong"),)
+    code, details = code_of(stub.GetTenant, pb.GetTenantRequest(tenant_id=created.tenant_id), metadata=wrong, timeout=10)
+    assert code == grpc.StatusCode.UNAUTHENTICATED
+    assert ADMIN_TOKEN not in details
+
+
+def test_grpc_list_tenants_pages_are_stable(stubs, channel):
+    stub = stubs.tenants_grpc.TenantServiceStub(channel)
+    pb = stubs.tenants_pb2
+    mine = {stub.CreateTenant(pb.CreateTenantRequest(name=f"Page {i}", slug=f"page-{uuid.uuid4().hex[:10]}"), metadata=AUTH, timeout=10).tenant.tenant_id for i in range(5)}
+    seen, token, pages = [], "", 0
+    while True:
+        page = stub.ListTenants(pb.ListTenantsRequest(page_size=2, page_token=token), metadata=AUTH, timeout=10)
+        assert len(page.tenants) <= 2
+        seen += [t.tenant_id for t in page.tenants]
+        pages += 1
+        token = page.next_page_token
+        if not token:
+            break
+        assert pages < 10_000
+    assert len(seen) == len(set(seen)), "no tenant twice"
+    assert mine <= set(seen), "every tenant once"
+    with pytest.raises(grpc.RpcError) as info:
+        stub.ListTenants(pb.ListTenantsRequest(page_token="garbage!"), metadata=AUTH, timeout=10)
+    assert info.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+
+
+def test_grpc_unknown_method_is_unimplemented(channel):
+    call = channel.unary_unary("/ledgerbridge.v1.Nope/Nothing", request_serializer=lambda b: b, response_deserializer=lambda b: b)
+    with pytest.raises(grpc.RpcError) as info:
+        call(b"", timeout=10)
+    assert info.value.code() == grpc.StatusCode.UNIMPLEMENTED
+
+
+def test_grpc_malformed_message_is_invalid_argument(channel):
+    call = channel.unary_unary("/ledgerbridge.v1.DiagnosticsService/Ping", request_serializer=lambda b: b, response_deserializer=lambda b: b)
+    with pytest.raises(grpc.RpcError) as info:
+        call(b"\xff\xff\xff\xff", timeout=10)  # not a valid protobuf encoding
+    assert info.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+
+
+def test_grpc_message_over_the_limit_is_resource_exhausted(stubs, server):
+    # The client's own limit is raised so the server's 4 MiB limit is what is tested.
+    options = [("grpc.max_send_message_length", 64 << 20), ("grpc.max_receive_message_length", 64 << 20)]
+    with grpc.insecure_channel(f"127.0.0.1:{server}", options=options) as ch:
+        stub = stubs.diagnostics_grpc.DiagnosticsServiceStub(ch)
+        with pytest.raises(grpc.RpcError) as info:
+            stub.Ping(stubs.diagnostics_pb2.PingRequest(payload=b"x" * (5 << 20)), timeout=20)
+        assert info.value.code() == grpc.StatusCode.RESOURCE_EXHAUSTED
+        assert stub.Ping(stubs.diagnostics_pb2.PingRequest(payload=b"ok"), timeout=10).payload == b"ok"
+
+
+def test_grpc_health_check_and_watch(stubs, channel):
+    stub = stubs.health_grpc.HealthStub(channel)
+    pb = stubs.health_pb2
+    assert stub.Check(pb.HealthCheckRequest(service=""), timeout=10).status == pb.HealthCheckResponse.SERVING
+    assert stub.Check(pb.HealthCheckRequest(service="ledgerbridge.v1.TenantService"), timeout=10).status == pb.HealthCheckResponse.SERVING
+    with pytest.raises(grpc.RpcError) as info:
+        stub.Check(pb.HealthCheckRequest(service="no.such.Service"), timeout=10)
+    assert info.value.code() == grpc.StatusCode.NOT_FOUND
+    # Watch streams the current status first; cancelling mid-stream ends the call cleanly.
+    stream = stub.Watch(pb.HealthCheckRequest(service=""), timeout=30)
+    first = next(stream)
+    assert first.status == pb.HealthCheckResponse.SERVING
+    stream.cancel()
+    with pytest.raises(grpc.RpcError) as info:
+        next(stream)
+    assert info.value.code() == grpc.StatusCode.CANCELLED
+
+
+def test_grpc_deadline_exceeded_on_a_stream(stubs, channel):
+    stub = stubs.health_grpc.HealthStub(channel)
+    started = time.monotonic()
+    stream = stub.Watch(stubs.health_pb2.HealthCheckRequest(service=""), timeout=1.5)
+    with pytest.raises(grpc.RpcError) as info:
+        for _ in stream:
+            pass
+    assert info.value.code() == grpc.StatusCode.DEADLINE_EXCEEDED
+    assert time.monotonic() - started < 10
+
+
+# ----------------------------------------------------------------------------- Connect (curl)
+
+
+def test_connect_unary_json_over_http1_and_h2c(server):
+    for flag in ("--http1.1", "--http2-prior-knowledge"):
+        out = curl(flag, "-H", "content-type: application/json", "-H", "connect-protocol-version: 1",
+                   "-d", '{"payload":"aGVsbG8="}', f"http://127.0.0.1:{server}/ledgerbridge.v1.DiagnosticsService/Ping")
+        assert out.returncode == 0, out.stderr
+        assert json.loads(out.stdout) == {"payload": "aGVsbG8="}
+
+
+def test_connect_errors_are_json_with_http_status(server):
+    base = f"http://127.0.0.1:{server}"
+    out = curl("-o", "-", "-w", "\n%{http_code}", "-H", "content-type: application/json",
+               "-d", '{"tenant_id":"nope"}', f"{base}/ledgerbridge.v1.TenantService/GetTenant")
+    body, status = out.stdout.rsplit("\n", 1)
+    assert status == "401" and json.loads(body)["code"] == "unauthenticated"
+    out = curl("-o", "-", "-w", "\n%{http_code}", "-H", "content-type: application/json", "-H", f"authorization: Bearer {ADMIN_TOKEN}",
+               "-d", '{"tenant_id":"nope"}', f"{base}/ledgerbridge.v1.TenantService/GetTenant")
+    body, status = out.stdout.rsplit("\n", 1)
+    assert status == "400" and json.loads(body)["code"] == "invalid_argument"
+    out = curl("-o", "-", "-w", "\n%{http_code}", "-H", "content-type: application/json", "-d", '{', f"{base}/ledgerbridge.v1.DiagnosticsService/Ping")
+    body, status = out.stdout.rsplit("\n", 1)
+    assert status == "400" and json.loads(body)["code"] == "invalid_argument"
+    out = curl("-o", "/dev/null", "-w", "%{http_code}", "-H", "content-type: application/json", "-d", "{}", f"{base}/ledgerbridge.v1.Nope/Nope")
+    assert out.stdout == "404"
+    out = curl("-o", "/dev/null", "-w", "%{http_code}", f"{base}/ledgerbridge.v1.DiagnosticsService/Ping")
+    assert out.stdout in ("405", "415")
+    out = curl("-o", "/dev/null", "-w", "%{http_code}", "-X", "PUT", "-H", "content-type: application/json", "-d", "{}", f"{base}/ledgerbridge.v1.DiagnosticsService/Ping")
+    assert out.stdout == "405"
+    out = curl("-o", "/dev/null", "-w", "%{http_code}", "-H", "content-type: text/xml", "-d", "<x/>", f"{base}/ledgerbridge.v1.DiagnosticsService/Ping")
+    assert out.stdout == "415"
+
+
+def test_connect_server_streaming_envelopes(server):
+    # One request envelope in, then messages and the end-of-stream envelope (flag 0x02) out.
+    body = json.dumps({"service": ""}).encode()
+    request = struct.pack(">BI", 0, len(body)) + body
+    proc = subprocess.run(
+        ["curl", "-sS", "--max-time", "3", "--http2-prior-knowledge", "-H", "content-type: application/connect+json",
+         "-H", "connect-timeout-ms: 1500", "--data-binary", "@-", f"http://127.0.0.1:{server}/grpc.health.v1.Health/Watch"],
+        input=request, capture_output=True, timeout=20)
+    data = proc.stdout
+    frames = []
+    while len(data) >= 5:
+        flags, length = struct.unpack(">BI", data[:5])
+        frames.append((flags, json.loads(data[5:5 + length])))
+        data = data[5 + length:]
+    assert frames[0] == (0, {"status": "SERVING"})
+    assert frames[-1][0] == 2 and frames[-1][1]["error"]["code"] == "deadline_exceeded"
+
+
+def test_healthz_over_plain_curl(server):
+    out = curl("-o", "-", "-w", "\n%{http_code}", f"http://127.0.0.1:{server}/healthz")
+    assert out.stdout.endswith("\n200") and out.stdout.startswith("ok")
+
+
+# ----------------------------------------------------------------------------- gRPC-Web
+
+
+def test_grpc_web_unary_over_http1(stubs, server):
+    message = stubs.diagnostics_pb2.PingRequest(payload=b"web").SerializeToString()
+    request = struct.pack(">BI", 0, len(message)) + message
+    proc = subprocess.run(
+        ["curl", "-sS", "--max-time", "10", "--http1.1", "-H", "content-type: application/grpc-web+proto", "-H", "x-grpc-web: 1",
+         "--data-binary", "@-", f"http://127.0.0.1:{server}/ledgerbridge.v1.DiagnosticsService/Ping"],
+        input=request, capture_output=True, timeout=20)
+    data = proc.stdout
+    flags, length = struct.unpack(">BI", data[:5])
+    assert flags == 0
+    assert stubs.diagnostics_pb2.PingResponse.FromString(data[5:5 + length]).payload == b"web"
+    rest = data[5 + length:]
+    flags, length = struct.unpack(">BI", rest[:5])
+    assert flags == 0x80
+    assert b"grpc-status: 0" in rest[5:5 + length]
