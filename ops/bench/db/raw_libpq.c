@@ -2,8 +2,8 @@
  * The database benchmark's raw peer: the same point-read transaction as the
  * Swift layer's withTenant, done by a plain blocking libpq program.
  *
- *   raw_libpq [--table bench_items|bench_items_plain] [--connections N]
- *             [--seconds D] [--warmup W] [--tenants T] [--rows R] [--pipeline]
+ *   raw_libpq [--table bench_items|bench_items_plain|alternate] [--slice S]
+ *             [--connections N] [--seconds D] [--warmup W] [--tenants T] [--rows R] [--pipeline]
  *
  * N POSIX threads, each with its own PGconn, loop over
  *     BEGIN
@@ -20,11 +20,16 @@
  * are, and the result is one line:
  *   RESULT peer=raw table=... connections=N seconds=D queries=Q qps=... cpu_us_per_query=C cpu_s=S
  * (S: the process's user+system CPU seconds; C: S over every query it ran, warm-up included).
+ * --table alternate: the RLS comparison as an A/B test inside one run, as the Swift
+ * peer's: all threads switch between bench_items and bench_items_plain every S seconds
+ * (default 0.5); each query counts for the table of the slice it started in; the line
+ * then also has qps_rls=... qps_plain=... rls_ratio=...
  * The URL is DATABASE_URL (the app role). Built by ops/bench/db/run:
  *   gcc -O2 -o raw_libpq raw_libpq.c $(pkg-config --cflags --libs libpq) -lpthread
  */
 #define _GNU_SOURCE
 #include <libpq-fe.h>
+#include <math.h>
 #include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -37,15 +42,16 @@
 #define OID_UUID 2950
 
 static const char *table = "bench_items";
-static int connections = 4, tenants = 10, rows = 10000, pipeline = 0;
-static double seconds = 10, warmup = 1;
+static int connections = 4, tenants = 10, rows = 10000, pipeline = 0, alternate = 0;
+static double seconds = 10, warmup = 1, slice = 0.5;
 static uint64_t measure_from, measure_until;
-static char select_sql[256];
+/* [0]: bench_items (RLS), [1]: bench_items_plain */
+static char select_sql[2][256];
 
 struct worker {
     PGconn *conn;
     int index;
-    long counted, all;
+    long counted[2], all;
     char error[512];
 };
 
@@ -95,7 +101,7 @@ static int begin_pipelined(struct worker *w, const char *tenant) {
     return 0;
 }
 
-static int point_read(struct worker *w, const char *tenant, long id) {
+static int point_read(struct worker *w, int which, const char *tenant, long id) {
     PGconn *c = w->conn;
     char id_text[24];
     snprintf(id_text, sizeof id_text, "%ld", id);
@@ -111,10 +117,10 @@ static int point_read(struct worker *w, const char *tenant, long id) {
 
     const Oid types[2] = {OID_UUID, OID_INT8};
     const char *values[2] = {tenant, id_text};
-    PGresult *res = PQexecParams(c, select_sql, 2, types, values, NULL, NULL, 0);
+    PGresult *res = PQexecParams(c, select_sql[which], 2, types, values, NULL, NULL, 0);
     if (PQresultStatus(res) != PGRES_TUPLES_OK) return fail(w, "SELECT", res);
     if (PQntuples(res) != 1 || PQnfields(res) != 3) {
-        snprintf(w->error, sizeof w->error, "%d rows for tenant %s id %ld in %s", PQntuples(res), tenant, id, table);
+        snprintf(w->error, sizeof w->error, "%d rows for tenant %s id %ld in table %d", PQntuples(res), tenant, id, which);
         PQclear(res);
         return -1;
     }
@@ -142,16 +148,22 @@ static void *run_worker(void *arg) {
         int t = (int)(random % (uint64_t)tenants) + 1;
         long id = (long)((random >> 16) % (uint64_t)rows) + 1;
         snprintf(tenant, sizeof tenant, "00000000-0000-4000-8000-%012d", t);
-        if (point_read(w, tenant, id) < 0) return NULL;
+        int which = strcmp(table, "bench_items") == 0 ? 0 : 1;
+        if (alternate) {
+            /* Slices counted from the start of the measured span (negative during warm-up). */
+            double elapsed = ((double)now - (double)measure_from) / 1e9;
+            which = (long)floor(elapsed / slice) & 1;
+        }
+        if (point_read(w, which, tenant, id) < 0) return NULL;
         w->all++;
-        if (now >= measure_from) w->counted++;
+        if (now >= measure_from) w->counted[which]++;
     }
     return NULL;
 }
 
 static void usage(const char *message) {
     if (message) fprintf(stderr, "error: %s\n", message);
-    fprintf(stderr, "usage: raw_libpq [--table bench_items|bench_items_plain] [--connections N] [--seconds D] "
+    fprintf(stderr, "usage: raw_libpq [--table bench_items|bench_items_plain|alternate] [--slice S] [--connections N] [--seconds D] "
                     "[--warmup W] [--tenants T] [--rows R] [--pipeline]   (DATABASE_URL: the app role's URL)\n");
     exit(2);
 }
@@ -163,7 +175,8 @@ int main(int argc, char **argv) {
         if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) usage(NULL);
         if (i + 1 >= argc) usage("missing value");
         const char *v = argv[++i];
-        if (strcmp(a, "--table") == 0) table = v;
+        if (strcmp(a, "--table") == 0) { if (strcmp(v, "alternate") == 0) alternate = 1; else table = v; }
+        else if (strcmp(a, "--slice") == 0) slice = atof(v);
         else if (strcmp(a, "--connections") == 0) connections = atoi(v);
         else if (strcmp(a, "--seconds") == 0) seconds = atof(v);
         else if (strcmp(a, "--warmup") == 0) warmup = atof(v);
@@ -172,11 +185,11 @@ int main(int argc, char **argv) {
         else usage("unknown argument");
     }
     if (strcmp(table, "bench_items") != 0 && strcmp(table, "bench_items_plain") != 0) usage("unknown table");
-    if (connections < 1 || tenants < 1 || rows < 1 || seconds <= 0 || warmup < 0) usage("bad number");
+    if (connections < 1 || tenants < 1 || rows < 1 || seconds <= 0 || warmup < 0 || slice <= 0) usage("bad number");
     const char *url = getenv("DATABASE_URL");
     if (!url || !*url) usage("DATABASE_URL is not set");
-    snprintf(select_sql, sizeof select_sql,
-             "SELECT id, name, amount FROM %s WHERE tenant_id = $1 AND id = $2", table);
+    snprintf(select_sql[0], sizeof select_sql[0], "SELECT id, name, amount FROM bench_items WHERE tenant_id = $1 AND id = $2");
+    snprintf(select_sql[1], sizeof select_sql[1], "SELECT id, name, amount FROM bench_items_plain WHERE tenant_id = $1 AND id = $2");
 
     /* Connected as the layer connects: same session options, application name aside. */
     const char *keywords[] = {"dbname", "application_name", "options", "client_encoding", NULL};
@@ -196,7 +209,7 @@ int main(int argc, char **argv) {
     measure_from = start + (uint64_t)(warmup * 1e9);
     measure_until = measure_from + (uint64_t)(seconds * 1e9);
     for (int i = 0; i < connections; i++) pthread_create(&threads[i], NULL, run_worker, &workers[i]);
-    long total = 0, all = 0;
+    long counted[2] = {0, 0}, all = 0;
     int failed = 0;
     for (int i = 0; i < connections; i++) {
         pthread_join(threads[i], NULL);
@@ -204,7 +217,8 @@ int main(int argc, char **argv) {
             fprintf(stderr, "error: worker %d: %s\n", i, workers[i].error);
             failed = 1;
         }
-        total += workers[i].counted;
+        counted[0] += workers[i].counted[0];
+        counted[1] += workers[i].counted[1];
         all += workers[i].all;
         PQfinish(workers[i].conn);
     }
@@ -212,8 +226,20 @@ int main(int argc, char **argv) {
     struct rusage usage;
     getrusage(RUSAGE_SELF, &usage);
     double cpu = usage.ru_utime.tv_sec + usage.ru_utime.tv_usec / 1e6 + usage.ru_stime.tv_sec + usage.ru_stime.tv_usec / 1e6;
-    printf("RESULT peer=raw%s table=%s connections=%d seconds=%g queries=%ld qps=%.1f cpu_us_per_query=%.1f cpu_s=%.3f\n",
-           pipeline ? "-pipelined" : "", table, connections, seconds, total, (double)total / seconds,
-           cpu * 1e6 / (double)(all > 0 ? all : 1), cpu);
+    long total = counted[0] + counted[1];
+    printf("RESULT peer=raw%s%s table=%s connections=%d seconds=%g queries=%ld qps=%.1f cpu_us_per_query=%.1f cpu_s=%.3f",
+           pipeline ? "-pipelined" : "", alternate ? "-ab" : "", alternate ? "alternate" : table, connections, seconds,
+           total, (double)total / seconds, cpu * 1e6 / (double)(all > 0 ? all : 1), cpu);
+    if (alternate) {
+        /* Seconds of the measured span on even (RLS) and odd (plain) slices. */
+        double even = 0, odd = 0;
+        for (long k = 0; (double)k * slice < seconds; k++) {
+            double length = fmin(slice, seconds - (double)k * slice);
+            if (k & 1) odd += length; else even += length;
+        }
+        double qps_rls = counted[0] / even, qps_plain = odd > 0 ? counted[1] / odd : 0;
+        printf(" qps_rls=%.1f qps_plain=%.1f rls_ratio=%.4f", qps_rls, qps_plain, qps_plain > 0 ? qps_rls / qps_plain : 0);
+    }
+    printf("\n");
     return 0;
 }

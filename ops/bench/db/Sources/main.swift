@@ -1,7 +1,7 @@
 // The database benchmark's Swift peer: point reads through the Storage layer.
 //
-//   DatabaseBenchmark layer [--table bench_items|bench_items_plain] [--connections N]
-//                           [--seconds D] [--warmup W] [--tenants T] [--rows R]
+//   DatabaseBenchmark layer [--table bench_items|bench_items_plain|alternate] [--slice S]
+//                           [--connections N] [--seconds D] [--warmup W] [--tenants T] [--rows R]
 //   DatabaseBenchmark check [--tenants T] [--rows R]
 //
 // `layer`: N tasks share one `Database` whose pool holds N connections; each task
@@ -12,6 +12,12 @@
 // opened, caches warm) are not counted; then D seconds are, and the result is one
 // line: `RESULT peer=layer table=... connections=N seconds=D queries=Q qps=... cpu_us_per_query=C cpu_s=S`
 // (S: the process's user+system CPU seconds; C: S over every query it ran, warm-up included).
+//
+// `--table alternate`: the RLS comparison as an A/B test inside one run. All tasks switch
+// between bench_items and bench_items_plain every S seconds (default 0.5), so both tables
+// see the same machine (this one's speed drifts by more than the effect measured); each
+// query counts for the table of the slice it started in. The line then also has
+// `qps_rls=... qps_plain=... rls_ratio=...`.
 //
 // `check`: proves the setup is what the comparison assumes (RLS binds the app role
 // on bench_items and not on bench_items_plain, both read by primary key) and prints
@@ -40,6 +46,9 @@ enum Table: String {
 struct Options {
     var mode = "layer"
     var table = Table.rls
+    /// `--table alternate`: switch tables every `slice` seconds.
+    var alternate = false
+    var slice = 0.5
     var connections = 4
     var seconds = 10.0
     var warmup = 1.0
@@ -67,8 +76,13 @@ struct Options {
             switch argument {
             case "--table":
                 let name = try value(argument)
-                guard let table = Table(rawValue: name) else { throw BenchError.usage("unknown table \(name)") }
-                options.table = table
+                if name == "alternate" {
+                    options.alternate = true
+                } else {
+                    guard let table = Table(rawValue: name) else { throw BenchError.usage("unknown table \(name)") }
+                    options.table = table
+                }
+            case "--slice": options.slice = try number(argument)
             case "--connections": options.connections = try number(argument)
             case "--seconds": options.seconds = try number(argument)
             case "--warmup": options.warmup = try number(argument)
@@ -79,8 +93,9 @@ struct Options {
             }
         }
         guard ["layer", "check"].contains(options.mode) else { throw BenchError.usage("unknown mode \(options.mode)") }
-        guard options.connections >= 1, options.seconds > 0, options.warmup >= 0, options.tenants >= 1, options.rows >= 1 else {
-            throw BenchError.usage("connections, tenants and rows must be >= 1, seconds > 0, warmup >= 0")
+        guard options.connections >= 1, options.seconds > 0, options.warmup >= 0, options.tenants >= 1, options.rows >= 1,
+              options.slice > 0 else {
+            throw BenchError.usage("connections, tenants and rows must be >= 1, seconds and slice > 0, warmup >= 0")
         }
         guard let url = ProcessInfo.processInfo.environment["DATABASE_URL"], !url.isEmpty else {
             throw BenchError.usage("DATABASE_URL (the ledgerbridge_app role) is not set")
@@ -98,7 +113,7 @@ enum BenchError: Error, CustomStringConvertible {
         switch self {
         case .usage(let message):
             return (message.isEmpty ? "" : "error: \(message)\n") + """
-                usage: DatabaseBenchmark layer [--table bench_items|bench_items_plain] [--connections N] [--seconds D] [--warmup W] [--tenants T] [--rows R]
+                usage: DatabaseBenchmark layer [--table bench_items|bench_items_plain|alternate] [--slice S] [--connections N] [--seconds D] [--warmup W] [--tenants T] [--rows R]
                        DatabaseBenchmark check [--tenants T] [--rows R]
                 (DATABASE_URL: the app role's URL)
                 """
@@ -152,32 +167,68 @@ func runLayer(_ options: Options) async throws {
     let start = ContinuousClock.now
     let measureFrom = start + .milliseconds(Int64(options.warmup * 1000))
     let measureUntil = measureFrom + .milliseconds(Int64(options.seconds * 1000))
-    let table = options.table
+    let fixedTable = options.table
+    let alternate = options.alternate
+    let slice = options.slice
     let rows = UInt64(options.rows)
 
-    let (total, all) = try await withThrowingTaskGroup(of: (Int, Int).self) { group in
+    /// Per task: queries counted on each table, and all queries run (warm-up included).
+    struct Counts: Sendable { var rls = 0, plain = 0, all = 0 }
+    let counts = try await withThrowingTaskGroup(of: Counts.self) { group in
         for worker in 0..<options.connections {
             group.addTask {
                 var rng = SplitMix64(state: UInt64(worker + 1) &* 0x1234_5678_9ABC_DEF1)
-                var counted = 0, all = 0
+                var counts = Counts()
                 while true {
                     let now = ContinuousClock.now
                     if now >= measureUntil { break }
+                    var table = fixedTable
+                    if alternate {
+                        // Slices are counted from the start of the measured span (negative during warm-up).
+                        let elapsed = (now - measureFrom) / .milliseconds(1) / 1000
+                        table = Int((elapsed / slice).rounded(.down)) & 1 == 0 ? .rls : .plain
+                    }
                     let random = rng.next()
                     let tenantIndex = Int(random % UInt64(tenants.count))
                     let id = Int64((random >> 16) % rows) + 1
                     try await pointRead(db, table: table, tenant: tenants[tenantIndex], tenantIndex: tenantIndex + 1, id: id)
-                    all += 1
-                    if now >= measureFrom { counted += 1 }
+                    counts.all += 1
+                    if now >= measureFrom {
+                        if table == .rls { counts.rls += 1 } else { counts.plain += 1 }
+                    }
                 }
-                return (counted, all)
+                return counts
             }
         }
-        return try await group.reduce((0, 0)) { ($0.0 + $1.0, $0.1 + $1.1) }
+        return try await group.reduce(into: Counts()) { total, one in
+            total.rls += one.rls; total.plain += one.plain; total.all += one.all
+        }
     }
-    let qps = Double(total) / options.seconds
     let cpu = processCPUSeconds()
-    print("RESULT peer=layer table=\(table.rawValue) connections=\(options.connections) seconds=\(options.seconds) queries=\(total) qps=\(String(format: "%.1f", qps)) cpu_us_per_query=\(String(format: "%.1f", cpu * 1e6 / Double(max(all, 1)))) cpu_s=\(String(format: "%.3f", cpu))")
+    let total = counts.rls + counts.plain
+    var line = "RESULT peer=layer\(alternate ? "-ab" : "") table=\(alternate ? "alternate" : fixedTable.rawValue)"
+        + " connections=\(options.connections) seconds=\(options.seconds) queries=\(total)"
+        + " qps=\(format(Double(total) / options.seconds))"
+        + " cpu_us_per_query=\(format(cpu * 1e6 / Double(max(counts.all, 1)))) cpu_s=\(String(format: "%.3f", cpu))"
+    if alternate {
+        let (rlsSeconds, plainSeconds) = sliceSeconds(total: options.seconds, slice: slice)
+        let qpsRLS = Double(counts.rls) / rlsSeconds, qpsPlain = Double(counts.plain) / plainSeconds
+        line += " qps_rls=\(format(qpsRLS)) qps_plain=\(format(qpsPlain)) rls_ratio=\(String(format: "%.4f", qpsRLS / qpsPlain))"
+    }
+    print(line)
+}
+
+func format(_ value: Double) -> String { String(format: "%.1f", value) }
+
+/// Seconds of the measured span spent on even (RLS) and odd (plain) slices.
+func sliceSeconds(total: Double, slice: Double) -> (Double, Double) {
+    var even = 0.0, odd = 0.0, k = 0
+    while Double(k) * slice < total {
+        let length = min(slice, total - Double(k) * slice)
+        if k & 1 == 0 { even += length } else { odd += length }
+        k += 1
+    }
+    return (even, max(odd, 1e-9))
 }
 
 /// Checks the premises of the comparison, as the app role.
