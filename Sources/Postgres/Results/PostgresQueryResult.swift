@@ -32,7 +32,11 @@ public struct PostgresQueryResult: Sendable, RandomAccessCollection {
     // Column names and types are read from the PGresult when a cell is decoded,
     // not up front: most results (BEGIN, COMMIT, set_config) are never looked at.
     func cell(row: Int, column: Int) -> PostgresCell {
-        PostgresCell(text: handle?.text(row: row, column: column), type: handle!.columnType(column), columnName: handle!.columnName(column))
+        PostgresCell(text: handle?.text(row: row, column: column), type: handle!.columnType(column), result: self, column: column)
+    }
+
+    func columnName(_ column: Int) -> String {
+        handle?.columnName(column) ?? "?column?"
     }
 
     func columnIndex(named name: String) -> Int? {

@@ -30,23 +30,35 @@ struct NumericText {
     var exponent: Int
 
     /// nil when the text is not plain `-?digits[.digits]` or needs more than Decimal holds.
+    /// Works on UTF-8 bytes: this runs for every numeric value read.
     init?(_ text: String) {
-        var utf8 = Substring(text)
-        negative = utf8.first == "-"
-        if negative || utf8.first == "+" { utf8 = utf8.dropFirst() }
-        let pieces = utf8.split(separator: ".", omittingEmptySubsequences: false)
-        guard pieces.count <= 2, let whole = pieces.first else { return nil }
-        let fraction = pieces.count == 2 ? pieces[1] : ""
-        guard !(whole.isEmpty && fraction.isEmpty),
-              whole.allSatisfy({ $0.isASCII && $0.isNumber }),
-              fraction.allSatisfy({ $0.isASCII && $0.isNumber }) else { return nil }
-        var digits = Substring(whole + fraction)
-        var exponent = -fraction.count
-        while digits.count > 1, digits.first == "0" { digits = digits.dropFirst() }
-        while digits.count > 1, digits.last == "0" { digits = digits.dropLast(); exponent += 1 }
-        if digits == "0" { exponent = 0 }
-        guard digits.count <= 38, exponent >= -128, exponent <= 127 else { return nil }
-        significand = String(digits)
+        var bytes = Array(text.utf8)[...]
+        negative = bytes.first == UInt8(ascii: "-")
+        if negative || bytes.first == UInt8(ascii: "+") { bytes = bytes.dropFirst() }
+        let isDigit = { (byte: UInt8) in byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") }
+        var digits: [UInt8] = []
+        digits.reserveCapacity(bytes.count)
+        var fractionDigits = 0
+        var seenPoint = false
+        for byte in bytes {
+            if byte == UInt8(ascii: ".") {
+                guard !seenPoint else { return nil }
+                seenPoint = true
+            } else {
+                guard isDigit(byte) else { return nil }
+                digits.append(byte)
+                if seenPoint { fractionDigits += 1 }
+            }
+        }
+        guard !digits.isEmpty else { return nil }
+        var start = 0
+        var end = digits.count
+        var exponent = -fractionDigits
+        while end - start > 1, digits[start] == UInt8(ascii: "0") { start += 1 }
+        while end - start > 1, digits[end - 1] == UInt8(ascii: "0") { end -= 1; exponent += 1 }
+        if end - start == 1 && digits[start] == UInt8(ascii: "0") { exponent = 0 }
+        guard end - start <= 38, exponent >= -128, exponent <= 127 else { return nil }
+        significand = String(decoding: digits[start..<end], as: UTF8.self)
         self.exponent = exponent
     }
 

@@ -31,6 +31,8 @@ public struct PostgresDataType: RawRepresentable, Hashable, Sendable, CustomStri
     public static let uuidArray = PostgresDataType(rawValue: 2951)
 
     static let textLike: Set<PostgresDataType> = [.text, .varchar, .bpchar, .name, .char, .unknown]
+    /// What `String` decodes: text types, JSON, and numeric (exact text of any numeric).
+    static let stringDecodable: Set<PostgresDataType> = textLike.union([.json, .jsonb, .numeric])
 
     public var description: String {
         switch self {

@@ -3,7 +3,11 @@ public struct PostgresCell: Sendable {
     /// nil is SQL NULL.
     public let text: String?
     public let type: PostgresDataType
-    public let columnName: String
+    let result: PostgresQueryResult
+    let column: Int
+
+    /// The column's name: looked up only when an error needs it.
+    public var columnName: String { result.columnName(column) }
 
     /// The text, or a decoding error naming the column when the value is NULL.
     public func requireText(as swiftType: Any.Type) throws -> String {
@@ -14,7 +18,7 @@ public struct PostgresCell: Sendable {
     }
 
     /// Fails unless the column's type is one of `accepted`.
-    public func requireType(_ accepted: Set<PostgresDataType>, for swiftType: Any.Type) throws {
+    public func requireType(_ accepted: some Collection<PostgresDataType>, for swiftType: Any.Type) throws {
         guard accepted.contains(type) else {
             throw PostgresError.decoding("column \(columnName) has type \(type), which does not decode as \(swiftType)")
         }

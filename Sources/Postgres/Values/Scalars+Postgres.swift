@@ -8,7 +8,7 @@ extension String: PostgresEncodable, PostgresDecodable {
 
     /// Text types, JSON, and numeric: the exact text of a numeric too large for Decimal.
     public static func decode(from cell: PostgresCell) throws -> String {
-        try cell.requireType(PostgresDataType.textLike.union([.json, .jsonb, .numeric]), for: String.self)
+        try cell.requireType(PostgresDataType.stringDecodable, for: String.self)
         return try cell.requireText(as: String.self)
     }
 }
