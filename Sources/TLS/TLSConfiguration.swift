@@ -1,2 +1,0 @@
-/// Placeholder until the TLS handler lands (issue 3).
-public enum TLSPlaceholder {}

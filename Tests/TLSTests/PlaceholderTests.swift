@@ -1,5 +1,0 @@
-import XCTest
-
-final class TLSPlaceholderTests: XCTestCase {
-    func testNothingYet() {}
-}
