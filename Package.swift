@@ -99,7 +99,7 @@ let package = Package(
         .executableTarget(
             name: "ledgerbridge",
             dependencies: [
-                "Storage", "Services", "RPC", "HTTPServer",
+                "Storage", "Services", "RPC", "HTTPServer", "TLS",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]

@@ -6,6 +6,7 @@ import Postgres
 import RPC
 import Services
 import Storage
+import TLS
 
 struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -24,6 +25,15 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Cleartext port for h2c and HTTP/1.1; 0 picks a free one (env: LEDGERBRIDGE_PORT; default 8080).")
     var port: Int?
 
+    @Option(name: .customLong("tls-port"), help: "TLS port (h2 or HTTP/1.1 by ALPN) (env: LEDGERBRIDGE_TLS_PORT; default 8443 when a certificate is given).")
+    var tlsPort: Int?
+
+    @Option(name: .customLong("tls-cert"), help: "PEM certificate chain; TLS is off unless both it and --tls-key are given (env: LEDGERBRIDGE_TLS_CERT).")
+    var tlsCertificate: String?
+
+    @Option(name: .customLong("tls-key"), help: "PEM private key (env: LEDGERBRIDGE_TLS_KEY).")
+    var tlsKey: String?
+
     @Option(name: .customLong("admin-token"), help: "Bootstrap operator credential for protected RPCs (env: LEDGERBRIDGE_ADMIN_TOKEN).")
     var adminToken: String?
 
@@ -39,6 +49,7 @@ struct ServeCommand: AsyncParsableCommand {
         guard let port = Int(portText), (0...65535).contains(port) else {
             throw ValidationError("--port must be a number from 0 to 65535, not \(portText)")
         }
+        let tls = try tlsConfiguration()
         let files = try migrations.load()
         let database = Database(url: url)
         defer { database.close() }
@@ -65,10 +76,33 @@ struct ServeCommand: AsyncParsableCommand {
                 "/metrics": MetricsRoute(render: { "" }),
             ],
             maxMessageSize: maxMessageSize)
-        let server = try await HTTPServer.start(configuration: .init(host: host, port: port), handler: rpc, logger: logger)
-        announce("ledgerbridge serve: ready on http://\(host):\(server.localPort) (h2c and HTTP/1.1; database schema at migration \(files.last?.version ?? 0))")
+        let server = try await HTTPServer.start(configuration: .init(host: host, port: port, tls: tls), handler: rpc, logger: logger)
+        let tlsNote = server.localTLSPort.map { " and https://\(host):\($0) (h2 or HTTP/1.1 by ALPN)" } ?? ""
+        announce("ledgerbridge serve: ready on http://\(host):\(server.localPort) (h2c and HTTP/1.1)\(tlsNote); database schema at migration \(files.last?.version ?? 0)")
         let signal = await ShutdownSignal.wait()
         logger.info("shutting down", metadata: ["signal": "\(signal)"])
         try await server.close()
+    }
+
+    /// TLS is on when both a certificate chain and a key are given.
+    private func tlsConfiguration() throws -> (port: Int, context: TLSServerContext)? {
+        let certificate = Environment.value(tlsCertificate, "LEDGERBRIDGE_TLS_CERT")
+        let key = Environment.value(tlsKey, "LEDGERBRIDGE_TLS_KEY")
+        switch (certificate, key) {
+        case (nil, nil):
+            return nil
+        case (let certificate?, let key?):
+            let portText = Environment.value(tlsPort.map(String.init), "LEDGERBRIDGE_TLS_PORT") ?? "8443"
+            guard let port = Int(portText), (0...65535).contains(port) else {
+                throw ValidationError("--tls-port must be a number from 0 to 65535, not \(portText)")
+            }
+            do {
+                return (port, try TLSServerContext(certificateChainPath: certificate, privateKeyPath: key))
+            } catch {
+                throw CommandFailure("ledgerbridge serve: cannot use the TLS certificate: \(error)")
+            }
+        default:
+            throw ValidationError("--tls-cert and --tls-key go together")
+        }
     }
 }

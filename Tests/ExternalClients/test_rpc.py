@@ -266,3 +266,53 @@ def test_grpc_web_unary_over_http1(stubs, server):
     flags, length = struct.unpack(">BI", rest[:5])
     assert flags == 0x80
     assert b"grpc-status: 0" in rest[5:5 + length]
+
+
+# ----------------------------------------------------------------------------- TLS (ALPN h2 / http/1.1)
+
+
+@pytest.fixture(scope="module")
+def tls_server(cli, env, tmp_path_factory):
+    """`serve` with a development certificate from ops/make-dev-cert; yields (https port, CA file)."""
+    certs = tmp_path_factory.mktemp("tls")
+    made = subprocess.run([str(ROOT_DIR / "ops/make-dev-cert"), str(certs)], capture_output=True, text=True, timeout=60)
+    assert made.returncode == 0, made.stderr
+    extra = {
+        "LEDGERBRIDGE_ADMIN_TOKEN": ADMIN_TOKEN,
+        "LEDGERBRIDGE_TLS_PORT": "0",
+        "LEDGERBRIDGE_TLS_CERT": str(certs / "server.pem"),
+        "LEDGERBRIDGE_TLS_KEY": str(certs / "server.key"),
+    }
+    with cli.serve(env.app_url, env.migrations_dir, env=extra) as process:
+        line = process.wait_for_line("ledgerbridge serve: ready", READY_TIMEOUT)
+        assert line, f"serve did not become ready:\n{process.explain()}"
+        port = int(re.search(r"https://127\.0\.0\.1:(\d+)", line).group(1))
+        yield port, certs / "ca.pem"
+        assert process.stop(signal.SIGTERM, SHUTDOWN_TIMEOUT) == 0
+
+
+def test_grpc_over_tls(stubs, tls_server):
+    port, ca = tls_server
+    credentials = grpc.ssl_channel_credentials(root_certificates=ca.read_bytes())
+    with grpc.secure_channel(f"localhost:{port}", credentials) as ch:
+        stub = stubs.diagnostics_grpc.DiagnosticsServiceStub(ch)
+        assert stub.Ping(stubs.diagnostics_pb2.PingRequest(payload=b"secure"), timeout=10).payload == b"secure"
+        tenants = stubs.tenants_grpc.TenantServiceStub(ch)
+        with pytest.raises(grpc.RpcError) as info:
+            tenants.ListTenants(stubs.tenants_pb2.ListTenantsRequest(), timeout=10)
+        assert info.value.code() == grpc.StatusCode.UNAUTHENTICATED
+        assert tenants.ListTenants(stubs.tenants_pb2.ListTenantsRequest(page_size=1), metadata=AUTH, timeout=10) is not None
+
+
+def test_connect_over_tls_h2_and_http1(tls_server):
+    port, ca = tls_server
+    for flag, version in (("--http2", "2"), ("--http1.1", "1.1")):
+        out = curl(flag, "--cacert", str(ca), "-w", "\n%{http_version}", "-H", "content-type: application/json",
+                   "-d", '{"payload":"dGxz"}', f"https://localhost:{port}/ledgerbridge.v1.DiagnosticsService/Ping")
+        assert out.returncode == 0, out.stderr
+        body, negotiated = out.stdout.rsplit("\n", 1)
+        assert json.loads(body) == {"payload": "dGxz"}
+        assert negotiated == version
+    # A client that does not trust our CA refuses the server.
+    out = curl("--http2", f"https://localhost:{port}/healthz")
+    assert out.returncode == 60

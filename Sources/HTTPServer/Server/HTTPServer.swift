@@ -1,28 +1,37 @@
 import Logging
 import NIOCore
 import NIOPosix
+import TLS
 
 /// The listening side: one cleartext port serving h2c and HTTP/1.1 (told apart
-/// by the connection preface). TLS listeners are added by `TLSListener`.
+/// by the connection preface), and optionally one TLS port where ALPN chooses
+/// between h2 and http/1.1.
 public final class HTTPServer: Sendable {
     public struct Configuration: Sendable {
         public var host: String
         public var port: Int
+        /// The TLS port and its certificate; nil for cleartext only.
+        public var tls: (port: Int, context: TLSServerContext)?
 
-        public init(host: String = "127.0.0.1", port: Int = 8080) {
+        public init(host: String = "127.0.0.1", port: Int = 8080, tls: (port: Int, context: TLSServerContext)? = nil) {
             self.host = host
             self.port = port
+            self.tls = tls
         }
     }
 
     private let channel: any Channel
+    private let tlsChannel: (any Channel)?
     private let logger: Logger
 
-    /// The address actually bound (port 0 picks a free one).
+    /// The cleartext port actually bound (port 0 picks a free one).
     public var localPort: Int { channel.localAddress?.port ?? 0 }
+    /// The TLS port actually bound, if TLS is on.
+    public var localTLSPort: Int? { tlsChannel?.localAddress?.port }
 
-    private init(channel: any Channel, logger: Logger) {
+    private init(channel: any Channel, tlsChannel: (any Channel)?, logger: Logger) {
         self.channel = channel
+        self.tlsChannel = tlsChannel
         self.logger = logger
     }
 
@@ -43,11 +52,33 @@ public final class HTTPServer: Sendable {
             }
             .bind(host: configuration.host, port: configuration.port)
             .get()
-        return HTTPServer(channel: channel, logger: logger)
+        var tlsChannel: (any Channel)?
+        if let tls = configuration.tls {
+            do {
+                tlsChannel = try await ServerBootstrap(group: group)
+                    .serverChannelOption(.backlog, value: 256)
+                    .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+                    .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+                    .childChannelInitializer { channel in
+                        channel.eventLoop.makeCompletedFuture {
+                            let sync = channel.pipeline.syncOperations
+                            try sync.addHandler(TLSServerHandler(context: tls.context))
+                            try sync.addHandler(ALPNProtocolRouter(handler: handler, logger: logger))
+                        }
+                    }
+                    .bind(host: configuration.host, port: tls.port)
+                    .get()
+            } catch {
+                try? await channel.close()
+                throw error
+            }
+        }
+        return HTTPServer(channel: channel, tlsChannel: tlsChannel, logger: logger)
     }
 
     /// Stops accepting; connections already open are left to finish.
     public func close() async throws {
         try await channel.close()
+        try await tlsChannel?.close()
     }
 }

@@ -1,0 +1,35 @@
+import Logging
+import NIOCore
+import TLS
+
+/// On a TLS connection, waits for the handshake and installs the protocol ALPN
+/// chose: "h2" gets the HTTP/2 handler, "http/1.1" or no ALPN gets HTTP/1.1.
+final class ALPNProtocolRouter: ChannelInboundHandler, RemovableChannelHandler {
+    typealias InboundIn = ByteBuffer
+
+    private let handler: any HTTPHandler
+    private let logger: Logger
+
+    init(handler: any HTTPHandler, logger: Logger) {
+        self.handler = handler
+        self.logger = logger
+    }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        guard let completed = event as? TLSHandshakeCompleted else {
+            return context.fireUserInboundEventTriggered(event)
+        }
+        do {
+            if completed.negotiatedProtocol == "h2" {
+                try ConnectionPipeline.installHTTP2(on: context.pipeline, after: self, handler: handler, logger: logger)
+            } else {
+                try ConnectionPipeline.installHTTP1(on: context.pipeline, after: self, handler: handler)
+            }
+        } catch {
+            context.close(promise: nil)
+            return
+        }
+        context.fireUserInboundEventTriggered(event)
+        context.pipeline.syncOperations.removeHandler(self, promise: nil)
+    }
+}
