@@ -120,6 +120,10 @@ let package = Package(
             "HTTPServer",
             .product(name: "NIOCore", package: "swift-nio"),
         ]),
+        .testTarget(name: "RPCTests", dependencies: [
+            "RPC", "HTTPServer", "RPCMessages",
+            .product(name: "NIOCore", package: "swift-nio"),
+        ]),
         .testTarget(name: "TLSTests", dependencies: [
             "TLS",
             .product(name: "NIOCore", package: "swift-nio"),

@@ -316,3 +316,42 @@ def test_connect_over_tls_h2_and_http1(tls_server):
     # A client that does not trust our CA refuses the server.
     out = curl("--http2", f"https://localhost:{port}/healthz")
     assert out.returncode == 60
+
+
+# ----------------------------------------------------------------------------- wire edge cases
+
+
+def test_grpc_gzip_is_refused_with_unimplemented(stubs, channel):
+    stub = stubs.diagnostics_grpc.DiagnosticsServiceStub(channel)
+    with pytest.raises(grpc.RpcError) as info:
+        stub.Ping(stubs.diagnostics_pb2.PingRequest(payload=b"z" * 1000), timeout=10, compression=grpc.Compression.Gzip)
+    assert info.value.code() == grpc.StatusCode.UNIMPLEMENTED
+    # The same channel keeps working without compression.
+    assert stub.Ping(stubs.diagnostics_pb2.PingRequest(payload=b"ok"), timeout=10).payload == b"ok"
+
+
+def nghttp_post(port: int, path: str, body: bytes, tmp_path, *headers: str) -> str:
+    data = tmp_path / "body.bin"
+    data.write_bytes(body)
+    args = ["nghttp", "-v", "-t", "10", "-d", str(data), "-H", "te: trailers"]
+    for header in headers:
+        args += ["-H", header]
+    proc = subprocess.run(args + [f"http://127.0.0.1:{port}{path}"], capture_output=True, text=True, timeout=30)
+    return proc.stdout
+
+
+def test_grpc_compressed_flag_without_encoding_is_internal(server, tmp_path):
+    out = nghttp_post(server, "/ledgerbridge.v1.DiagnosticsService/Ping", struct.pack(">BI", 1, 2) + b"\x0a\x00", tmp_path,
+                      "content-type: application/grpc")
+    assert "grpc-status: 13" in out, out
+    assert "END_STREAM" in out
+
+
+def test_grpc_zero_length_message_and_trailers_only_error(server, tmp_path):
+    # A zero-length message is a valid (empty) PingRequest: status 0 in trailers after one message.
+    out = nghttp_post(server, "/ledgerbridge.v1.DiagnosticsService/Ping", struct.pack(">BI", 0, 0), tmp_path, "content-type: application/grpc")
+    assert "grpc-status: 0" in out, out
+    # An unknown method is answered in a single HEADERS frame (trailers-only) with status 12.
+    out = nghttp_post(server, "/ledgerbridge.v1.Nope/Nope", struct.pack(">BI", 0, 0), tmp_path, "content-type: application/grpc")
+    assert "grpc-status: 12" in out, out
+    assert out.count("recv HEADERS frame") == 1, out
