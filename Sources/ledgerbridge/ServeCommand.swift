@@ -40,6 +40,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("max-message-size"), help: "Largest request message in bytes (default 4 MiB).")
     var maxMessageSize: Int = 4 << 20
 
+    @Option(name: .customLong("shutdown-grace"), help: "Seconds in-flight calls may take to finish after SIGTERM/SIGINT (default 10).")
+    var shutdownGrace: Double = 10
+
     func run() async throws {
         LoggingSystem.bootstrap { StreamLogHandler.standardError(label: $0) }
         let logger = Logger(label: "ledgerbridge.serve")
@@ -80,8 +83,8 @@ struct ServeCommand: AsyncParsableCommand {
         let tlsNote = server.localTLSPort.map { " and https://\(host):\($0) (h2 or HTTP/1.1 by ALPN)" } ?? ""
         announce("ledgerbridge serve: ready on http://\(host):\(server.localPort) (h2c and HTTP/1.1)\(tlsNote); database schema at migration \(files.last?.version ?? 0)")
         let signal = await ShutdownSignal.wait()
-        logger.info("shutting down", metadata: ["signal": "\(signal)"])
-        try await server.close()
+        logger.info("shutting down", metadata: ["signal": "\(signal)", "grace_seconds": "\(shutdownGrace)"])
+        await server.shutdown(gracePeriod: .milliseconds(Int64(max(0, shutdownGrace) * 1000)))
     }
 
     /// TLS is on when both a certificate chain and a key are given.

@@ -355,3 +355,44 @@ def test_grpc_zero_length_message_and_trailers_only_error(server, tmp_path):
     out = nghttp_post(server, "/ledgerbridge.v1.Nope/Nope", struct.pack(">BI", 0, 0), tmp_path, "content-type: application/grpc")
     assert "grpc-status: 12" in out, out
     assert out.count("recv HEADERS frame") == 1, out
+
+
+# ----------------------------------------------------------------------------- graceful shutdown
+
+
+def start_server(cli, env, *extra_args):
+    from conftest import ServeProcess
+    process = ServeProcess(cli.command("serve", "--database-url", env.app_url, "--migrations-dir", str(env.migrations_dir), *extra_args),
+                           env={"LEDGERBRIDGE_PORT": "0"})
+    line = process.wait_for_line("ledgerbridge serve: ready", READY_TIMEOUT)
+    assert line, process.explain()
+    return process, int(re.search(r"http://127\.0\.0\.1:(\d+)", line).group(1))
+
+
+def test_sigterm_waits_for_calls_in_flight_up_to_the_grace_period(stubs, cli, env):
+    process, port = start_server(cli, env, "--shutdown-grace", "2")
+    with process, grpc.insecure_channel(f"127.0.0.1:{port}") as ch:
+        stream = stubs.health_grpc.HealthStub(ch).Watch(stubs.health_pb2.HealthCheckRequest(service=""), timeout=60)
+        assert next(stream).status == stubs.health_pb2.HealthCheckResponse.SERVING
+        started = time.monotonic()
+        process.proc.send_signal(signal.SIGTERM)
+        # New connections are refused at once.
+        time.sleep(0.5)
+        refused = curl("-o", "/dev/null", "-w", "%{http_code}", f"http://127.0.0.1:{port}/healthz")
+        assert refused.returncode != 0 or refused.stdout == "000"
+        assert process.wait_for_exit(15) == 0, process.explain()
+        elapsed = time.monotonic() - started
+        assert 1.5 <= elapsed <= 8, f"exited after {elapsed:.1f}s; the open stream should hold it for the 2 s grace period"
+        with pytest.raises(grpc.RpcError):
+            for _ in stream:
+                pass
+
+
+def test_sigterm_with_nothing_in_flight_exits_at_once(cli, env):
+    process, port = start_server(cli, env, "--shutdown-grace", "10")
+    with process:
+        assert curl(f"http://127.0.0.1:{port}/healthz").stdout.startswith("ok")
+        started = time.monotonic()
+        process.proc.send_signal(signal.SIGTERM)
+        assert process.wait_for_exit(15) == 0, process.explain()
+        assert time.monotonic() - started < 3

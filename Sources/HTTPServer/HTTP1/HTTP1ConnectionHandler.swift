@@ -12,6 +12,8 @@ final class HTTP1ConnectionHandler: ChannelInboundHandler, RemovableChannelHandl
     private let handler: any HTTPHandler
     private var body: AsyncThrowingStream<ByteBuffer, any Error>.Continuation?
     private var task: Task<Void, Never>?
+    private var inFlight = false
+    private var quiescing = false
 
     init(handler: any HTTPHandler) {
         self.handler = handler
@@ -32,9 +34,13 @@ final class HTTP1ConnectionHandler: ChannelInboundHandler, RemovableChannelHandl
                 eventLoop: context.eventLoop,
                 keepAlive: head.isKeepAlive)
             let handler = self.handler
+            let eventLoop = context.eventLoop
+            let loopBound = NIOLoopBound((self, context), eventLoop: eventLoop)
+            inFlight = true
             task = Task {
                 await handler.handle(request, writer: writer)
                 try? await writer.finishIfNeeded()
+                eventLoop.execute { loopBound.value.0.requestFinished(context: loopBound.value.1) }
             }
         case .body(let buffer):
             body?.yield(buffer)
@@ -42,6 +48,20 @@ final class HTTP1ConnectionHandler: ChannelInboundHandler, RemovableChannelHandl
             body?.finish()
             body = nil
         }
+    }
+
+    /// Graceful shutdown: close now if idle, else after the current response.
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if event is ServerQuiescingEvent {
+            quiescing = true
+            if !inFlight { context.close(promise: nil) }
+        }
+        context.fireUserInboundEventTriggered(event)
+    }
+
+    private func requestFinished(context: ChannelHandlerContext) {
+        inFlight = false
+        if quiescing { context.close(promise: nil) }
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {

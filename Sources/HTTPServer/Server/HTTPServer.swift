@@ -1,6 +1,7 @@
 import Logging
 import NIOCore
 import NIOPosix
+import Synchronization
 import TLS
 
 /// The listening side: one cleartext port serving h2c and HTTP/1.1 (told apart
@@ -22,6 +23,7 @@ public final class HTTPServer: Sendable {
 
     private let channel: any Channel
     private let tlsChannel: (any Channel)?
+    private let connections: ConnectionRegistry
     private let logger: Logger
 
     /// The cleartext port actually bound (port 0 picks a free one).
@@ -29,9 +31,10 @@ public final class HTTPServer: Sendable {
     /// The TLS port actually bound, if TLS is on.
     public var localTLSPort: Int? { tlsChannel?.localAddress?.port }
 
-    private init(channel: any Channel, tlsChannel: (any Channel)?, logger: Logger) {
+    private init(channel: any Channel, tlsChannel: (any Channel)?, connections: ConnectionRegistry, logger: Logger) {
         self.channel = channel
         self.tlsChannel = tlsChannel
+        self.connections = connections
         self.logger = logger
     }
 
@@ -41,12 +44,14 @@ public final class HTTPServer: Sendable {
         group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
         logger: Logger = Logger(label: "ledgerbridge.http")
     ) async throws -> HTTPServer {
+        let connections = ConnectionRegistry()
         let channel = try await ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 256)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
+                    connections.add(channel)
                     try channel.pipeline.syncOperations.addHandler(ProtocolSniffer(handler: handler, logger: logger))
                 }
             }
@@ -61,6 +66,7 @@ public final class HTTPServer: Sendable {
                     .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
                     .childChannelInitializer { channel in
                         channel.eventLoop.makeCompletedFuture {
+                            connections.add(channel)
                             let sync = channel.pipeline.syncOperations
                             try sync.addHandler(TLSServerHandler(context: tls.context))
                             try sync.addHandler(ALPNProtocolRouter(handler: handler, logger: logger))
@@ -73,12 +79,49 @@ public final class HTTPServer: Sendable {
                 throw error
             }
         }
-        return HTTPServer(channel: channel, tlsChannel: tlsChannel, logger: logger)
+        return HTTPServer(channel: channel, tlsChannel: tlsChannel, connections: connections, logger: logger)
     }
 
-    /// Stops accepting; connections already open are left to finish.
-    public func close() async throws {
-        try await channel.close()
-        try await tlsChannel?.close()
+    /// Graceful shutdown: stop accepting, ask every connection to finish (HTTP/2
+    /// GOAWAY; HTTP/1.1 closes after its current response), wait up to
+    /// `gracePeriod` for the calls in flight, then close what is left.
+    public func shutdown(gracePeriod: Duration) async {
+        try? await channel.close()
+        try? await tlsChannel?.close()
+        let open = connections.all
+        for connection in open {
+            connection.pipeline.fireUserInboundEventTriggered(ServerQuiescingEvent())
+        }
+        let deadline = ContinuousClock.now + gracePeriod
+        while !connections.all.isEmpty, ContinuousClock.now < deadline {
+            try? await Task.sleep(for: .milliseconds(50))
+        }
+        let remaining = connections.all
+        if !remaining.isEmpty {
+            logger.info("closing connections still open after the grace period", metadata: ["count": "\(remaining.count)"])
+        }
+        for connection in remaining {
+            try? await connection.close()
+        }
     }
+
+    /// Stops accepting and closes every connection at once.
+    public func close() async throws {
+        await shutdown(gracePeriod: .zero)
+    }
+}
+
+/// The open connections, for graceful shutdown.
+final class ConnectionRegistry: Sendable {
+    private let channels = Mutex<[ObjectIdentifier: any Channel]>([:])
+
+    func add(_ channel: any Channel) {
+        let id = ObjectIdentifier(channel)
+        channels.withLock { $0[id] = channel }
+        channel.closeFuture.whenComplete { [self] _ in
+            _ = self.channels.withLock { $0.removeValue(forKey: id) }
+        }
+    }
+
+    var all: [any Channel] { channels.withLock { Array($0.values) } }
 }
