@@ -71,7 +71,7 @@ struct ServeCommand: AsyncParsableCommand {
         HealthService(services: [DiagnosticsService.name, TenantService.name], databaseIsUp: databaseIsUp).register(in: &registry)
         let rpc = RPCServer(
             registry: registry,
-            interceptors: [AdminTokenInterceptor(
+            interceptors: [RequestLoggingInterceptor(), AdminTokenInterceptor(
                 token: Environment.value(adminToken, "LEDGERBRIDGE_ADMIN_TOKEN"),
                 openServices: [DiagnosticsService.name, HealthService.name])],
             routes: [

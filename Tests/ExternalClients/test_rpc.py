@@ -396,3 +396,14 @@ def test_sigterm_with_nothing_in_flight_exits_at_once(cli, env):
         process.proc.send_signal(signal.SIGTERM)
         assert process.wait_for_exit(15) == 0, process.explain()
         assert time.monotonic() - started < 3
+
+
+def test_request_id_is_returned_and_generated(server):
+    base = f"http://127.0.0.1:{server}/ledgerbridge.v1.DiagnosticsService/Ping"
+    out = curl("-i", "-H", "content-type: application/json", "-H", "x-request-id: trace-123", "-d", "{}", base)
+    assert re.search(r"(?im)^x-request-id: trace-123\r?$", out.stdout), out.stdout
+    # Errors carry it too, and a caller that sends none gets a fresh one.
+    out = curl("-i", "-H", "content-type: application/json", "-d", '{"tenant_id":"x"}',
+               f"http://127.0.0.1:{server}/ledgerbridge.v1.TenantService/GetTenant")
+    match = re.search(r"(?im)^x-request-id: ([0-9a-f-]{36})\r?$", out.stdout)
+    assert match, out.stdout
