@@ -40,6 +40,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("max-message-size"), help: "Largest request message in bytes (default 4 MiB).")
     var maxMessageSize: Int = 4 << 20
 
+    @Option(name: .customLong("handshake-timeout"), help: "Seconds a new connection has to send its preface or finish TLS (default 10).")
+    var handshakeTimeout: Double = 10
+
     @Option(name: .customLong("shutdown-grace"), help: "Seconds in-flight calls may take to finish after SIGTERM/SIGINT (default 10).")
     var shutdownGrace: Double = 10
 
@@ -79,7 +82,7 @@ struct ServeCommand: AsyncParsableCommand {
                 "/metrics": MetricsRoute(render: { "" }),
             ],
             maxMessageSize: maxMessageSize)
-        let server = try await HTTPServer.start(configuration: .init(host: host, port: port, tls: tls), handler: rpc, logger: logger)
+        let server = try await HTTPServer.start(configuration: .init(host: host, port: port, tls: tls, handshakeTimeout: .milliseconds(Int64(max(0.001, handshakeTimeout) * 1000))), handler: rpc, logger: logger)
         let tlsNote = server.localTLSPort.map { " and https://\(host):\($0) (h2 or HTTP/1.1 by ALPN)" } ?? ""
         announce("ledgerbridge serve: ready on http://\(host):\(server.localPort) (h2c and HTTP/1.1)\(tlsNote); database schema at migration \(files.last?.version ?? 0)")
         let signal = await ShutdownSignal.wait()

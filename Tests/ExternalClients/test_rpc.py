@@ -407,3 +407,17 @@ def test_request_id_is_returned_and_generated(server):
                f"http://127.0.0.1:{server}/ledgerbridge.v1.TenantService/GetTenant")
     match = re.search(r"(?im)^x-request-id: ([0-9a-f-]{36})\r?$", out.stdout)
     assert match, out.stdout
+
+
+def test_a_silent_connection_is_closed_after_the_handshake_timeout(cli, env):
+    import socket
+    process, port = start_server(cli, env, "--handshake-timeout", "1")
+    with process:
+        started = time.monotonic()
+        with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
+            assert sock.recv(1) == b"", "the server closed the silent connection"
+        elapsed = time.monotonic() - started
+        assert 0.7 <= elapsed <= 5, f"closed after {elapsed:.2f}s"
+        # A connection that speaks in time is not affected.
+        assert curl(f"http://127.0.0.1:{port}/healthz").stdout.startswith("ok")
+        assert process.stop(signal.SIGTERM, SHUTDOWN_TIMEOUT) == 0

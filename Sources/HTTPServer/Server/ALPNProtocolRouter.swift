@@ -9,10 +9,21 @@ final class ALPNProtocolRouter: ChannelInboundHandler, RemovableChannelHandler {
 
     private let handler: any HTTPHandler
     private let logger: Logger
+    private let handshakeTimeout: TimeAmount
+    private var timer = HandshakeTimer()
 
-    init(handler: any HTTPHandler, logger: Logger) {
+    init(handler: any HTTPHandler, handshakeTimeout: TimeAmount, logger: Logger) {
         self.handler = handler
+        self.handshakeTimeout = handshakeTimeout
         self.logger = logger
+    }
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        timer.start(context, after: handshakeTimeout)
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        timer.cancel()
     }
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {

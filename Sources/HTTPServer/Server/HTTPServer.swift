@@ -13,11 +13,15 @@ public final class HTTPServer: Sendable {
         public var port: Int
         /// The TLS port and its certificate; nil for cleartext only.
         public var tls: (port: Int, context: TLSServerContext)?
+        /// A connection that has not sent its preface (cleartext) or finished the TLS
+        /// handshake by then is closed.
+        public var handshakeTimeout: Duration
 
-        public init(host: String = "127.0.0.1", port: Int = 8080, tls: (port: Int, context: TLSServerContext)? = nil) {
+        public init(host: String = "127.0.0.1", port: Int = 8080, tls: (port: Int, context: TLSServerContext)? = nil, handshakeTimeout: Duration = .seconds(10)) {
             self.host = host
             self.port = port
             self.tls = tls
+            self.handshakeTimeout = handshakeTimeout
         }
     }
 
@@ -45,6 +49,8 @@ public final class HTTPServer: Sendable {
         logger: Logger = Logger(label: "ledgerbridge.http")
     ) async throws -> HTTPServer {
         let connections = ConnectionRegistry()
+        let handshakeTimeout = TimeAmount.nanoseconds(
+            configuration.handshakeTimeout.components.seconds * 1_000_000_000 + configuration.handshakeTimeout.components.attoseconds / 1_000_000_000)
         let channel = try await ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 256)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
@@ -54,7 +60,7 @@ public final class HTTPServer: Sendable {
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     connections.add(channel)
-                    try channel.pipeline.syncOperations.addHandler(ProtocolSniffer(handler: handler, logger: logger))
+                    try channel.pipeline.syncOperations.addHandler(ProtocolSniffer(handler: handler, handshakeTimeout: handshakeTimeout, logger: logger))
                 }
             }
             .bind(host: configuration.host, port: configuration.port)
@@ -71,7 +77,7 @@ public final class HTTPServer: Sendable {
                             connections.add(channel)
                             let sync = channel.pipeline.syncOperations
                             try sync.addHandler(TLSServerHandler(context: tls.context))
-                            try sync.addHandler(ALPNProtocolRouter(handler: handler, logger: logger))
+                            try sync.addHandler(ALPNProtocolRouter(handler: handler, handshakeTimeout: handshakeTimeout, logger: logger))
                         }
                     }
                     .bind(host: configuration.host, port: tls.port)

@@ -12,11 +12,22 @@ final class ProtocolSniffer: ChannelInboundHandler, RemovableChannelHandler {
 
     private let handler: any HTTPHandler
     private let logger: Logger
+    private let handshakeTimeout: TimeAmount
+    private var timer = HandshakeTimer()
     private var buffered: ByteBuffer?
 
-    init(handler: any HTTPHandler, logger: Logger) {
+    init(handler: any HTTPHandler, handshakeTimeout: TimeAmount, logger: Logger) {
         self.handler = handler
+        self.handshakeTimeout = handshakeTimeout
         self.logger = logger
+    }
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        timer.start(context, after: handshakeTimeout)
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        timer.cancel()
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
