@@ -48,10 +48,4 @@ public struct MethodRegistry: Sendable {
         }
     }
 
-    /// Full paths of the services offered (for reflection), e.g. `ledgerbridge.v1.DiagnosticsService`.
-    public var serviceNames: [String] {
-        Array(Set(methods.keys.compactMap { path in
-            path.split(separator: "/").first.map(String.init)
-        })).sorted()
-    }
 }

@@ -12,8 +12,6 @@ public final class RPCContext: Sendable {
     /// When the caller stops waiting, if it said.
     public let deadline: ContinuousClock.Instant?
     private let response = Mutex<(headers: [(name: String, value: String)], trailers: [(name: String, value: String)])>(([], []))
-    /// Values interceptors hand to handlers (the authenticated principal, later).
-    private let values = Mutex<[String: any Sendable]>([:])
 
     init(method: String, requestMetadata: [(name: String, value: String)], deadline: ContinuousClock.Instant?) {
         self.method = method
@@ -38,11 +36,6 @@ public final class RPCContext: Sendable {
 
     var responseHeaders: [(name: String, value: String)] { response.withLock { $0.headers } }
     var responseTrailers: [(name: String, value: String)] { response.withLock { $0.trailers } }
-
-    public subscript(key: String) -> (any Sendable)? {
-        get { values.withLock { $0[key] } }
-        set { values.withLock { $0[key] = newValue } }
-    }
 }
 
 /// Wraps every call: logging, authentication, metrics. Interceptors run in

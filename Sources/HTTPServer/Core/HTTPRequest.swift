@@ -60,13 +60,6 @@ public struct HTTPRequestBody: AsyncSequence, Sendable {
         return collected
     }
 
-    /// A body that is already complete (tests, HTTP/1 requests without content).
-    public static func complete(_ buffer: ByteBuffer?) -> HTTPRequestBody {
-        let (stream, continuation) = AsyncThrowingStream.makeStream(of: ByteBuffer.self)
-        if let buffer, buffer.readableBytes > 0 { continuation.yield(buffer) }
-        continuation.finish()
-        return HTTPRequestBody(stream: stream, consumed: { _ in })
-    }
 }
 
 public struct HTTPBodyTooLarge: Error, Sendable {

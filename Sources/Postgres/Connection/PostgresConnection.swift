@@ -19,6 +19,8 @@ public final class PostgresConnection: @unchecked Sendable {
     /// Monotonic nanoseconds when the session was established.
     public let createdAt: UInt64
     var lastUsedAt: UInt64
+    /// When the pool retires this session (monotonic nanoseconds); set by the pool.
+    var expiresAt: UInt64 = .max
     /// The server process serving this session (for pg_terminate_backend, logs).
     public let backendPID: Int32
     /// Statements that open a transaction (BEGIN and its prelude), held back until the
@@ -93,8 +95,6 @@ public final class PostgresConnection: @unchecked Sendable {
         PQfinish(pg)
     }
 
-    public var isClosed: Bool { pg == nil }
-
     /// True while the session is usable: open, not broken, and never the target of a
     /// cancel request (which might still arrive and hit the next caller's query).
     public var isReusable: Bool {
@@ -115,11 +115,6 @@ public final class PostgresConnection: @unchecked Sendable {
         case PQTRANS_INERROR: return .failedTransaction
         default: return .unknown
         }
-    }
-
-    /// The server's version as an integer, e.g. 150018 for 15.18.
-    public var serverVersion: Int {
-        pg.map { Int(PQserverVersion($0)) } ?? 0
     }
 
     /// A zero-round-trip liveness check: if the idle socket has anything to read
@@ -148,8 +143,6 @@ public final class PostgresConnection: @unchecked Sendable {
         cancelSent.store(true, ordering: .relaxed)
         canceller.sendInBackground()
     }
-
-    var wasCancelRequested: Bool { cancelSent.load(ordering: .relaxed) }
 
     // MARK: - Access for the protocol extensions
 

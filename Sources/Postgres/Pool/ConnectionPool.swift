@@ -44,7 +44,6 @@ public final class ConnectionPool: Sendable {
         var consecutiveFailures = 0
         var retryNotBefore: UInt64 = 0
         var lastConnectError: PostgresError?
-        var expiry: [ObjectIdentifier: UInt64] = [:]
     }
 
     public init(configuration: PostgresConfiguration, pool: PoolConfiguration = PoolConfiguration(), logger: Logger = Logger(label: "ledgerbridge.postgres.pool")) {
@@ -173,13 +172,13 @@ public final class ConnectionPool: Sendable {
         do {
             let connection = try await PostgresConnection.connect(configuration)
             let lifetime = poolConfiguration.maxLifetime * (1 - Double.random(in: 0...0.05))
+            connection.expiresAt = connection.createdAt + UInt64(lifetime * 1e9)
             state.withLock { state in
                 if state.consecutiveFailures > 0 {
                     logger.info("database reachable again", metadata: ["failures": "\(state.consecutiveFailures)"])
                 }
                 state.consecutiveFailures = 0
                 state.lastConnectError = nil
-                state.expiry[ObjectIdentifier(connection)] = connection.createdAt + UInt64(lifetime * 1e9)
             }
             return connection
         } catch let error as PostgresError {
@@ -201,7 +200,6 @@ public final class ConnectionPool: Sendable {
 
     private func discard(_ connection: PostgresConnection) {
         connection.close()
-        state.withLock { _ = $0.expiry.removeValue(forKey: ObjectIdentifier(connection)) }
         freeSlot()
     }
 
@@ -220,8 +218,7 @@ public final class ConnectionPool: Sendable {
     }
 
     private func isExpired(_ connection: PostgresConnection) -> Bool {
-        let expiry = state.withLock { $0.expiry[ObjectIdentifier(connection)] }
-        return expiry.map { MonotonicClock.now >= $0 } ?? false
+        MonotonicClock.now >= connection.expiresAt
     }
 
     private func isHealthy(_ connection: PostgresConnection) async -> Bool {
