@@ -12,6 +12,10 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.80.0"),
         .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.5.0"),
+        // A Prometheus backend for swift-metrics: the exposition format, label
+        // escaping and histogram buckets, maintained by the swift-server group.
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.0.0"),
     ],
     targets: [
         // C libraries, each a module map plus a shim for the macros Swift cannot import.
@@ -26,6 +30,12 @@ let package = Package(
             path: "Sources/CBindings/COpenSSL",
             pkgConfig: "openssl",
             providers: [.apt(["libssl-dev"])]
+        ),
+        .systemLibrary(
+            name: "CZlib",
+            path: "Sources/CBindings/CZlib",
+            pkgConfig: "zlib",
+            providers: [.apt(["zlib1g-dev"])]
         ),
         .systemLibrary(
             name: "CNGHTTP2",
@@ -43,6 +53,11 @@ let package = Package(
             name: "Cryptography",
             dependencies: ["COpenSSL"]
         ),
+        // gzip (zlib) for grpc-encoding and Connect's content encodings.
+        .target(
+            name: "Gzip",
+            dependencies: ["CZlib"]
+        ),
 
         // TLS for the server's sockets: OpenSSL 3 behind a SwiftNIO channel handler.
         .target(
@@ -59,6 +74,7 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
             ]
         ),
 
@@ -66,7 +82,7 @@ let package = Package(
         .target(
             name: "RPC",
             dependencies: [
-                "HTTPServer",
+                "HTTPServer", "Gzip", "RPCMessages",
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -92,6 +108,8 @@ let package = Package(
                 "RPC", "RPCMessages", "Storage", "Postgres", "HTTPServer",
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
             ]
         ),
 
@@ -116,6 +134,14 @@ let package = Package(
         .testTarget(name: "PostgresTests", dependencies: ["Postgres", "TestSupport"]),
         .testTarget(name: "StorageTests", dependencies: ["Storage", "Postgres", "TestSupport"]),
         .testTarget(name: "CryptographyTests", dependencies: ["Cryptography"]),
+        .testTarget(name: "GzipTests", dependencies: ["Gzip"]),
+        .testTarget(name: "ServicesTests", dependencies: [
+            "Services", "RPC", "RPCMessages", "HTTPServer",
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            .product(name: "Metrics", package: "swift-metrics"),
+            .product(name: "Prometheus", package: "swift-prometheus"),
+        ]),
         .testTarget(name: "HTTPServerTests", dependencies: [
             "HTTPServer",
             .product(name: "NIOCore", package: "swift-nio"),

@@ -1,0 +1,1 @@
+// The Services tests (reflection, metrics) live beside this file.
