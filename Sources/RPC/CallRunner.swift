@@ -7,12 +7,12 @@ struct CallRunner: Sendable {
     let interceptors: [any RPCInterceptor]
     let logger: Logger
 
-    func run(_ method: RegisteredMethod, message: ByteBuffer, codec: Codec, context: RPCContext,
+    func run(_ method: RegisteredMethod, requests: RequestMessages, codec: Codec, context: RPCContext,
              send: @escaping @Sendable (ByteBuffer) async throws -> Void) async -> RPCError? {
         do {
             try await withDeadline(context.deadline) {
                 try await self.intercept(context, index: 0) {
-                    try await method.invoke(message, codec, context, send)
+                    try await method.invoke(requests, codec, context, send)
                 }
             }
             return nil

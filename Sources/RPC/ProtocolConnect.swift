@@ -4,7 +4,8 @@ import NIOCore
 import Synchronization
 
 /// Connect: unary over `application/json` / `application/proto` (HTTP/1.1 or
-/// HTTP/2), server streaming over `application/connect+json` / `+proto`.
+/// HTTP/2), streaming (server, client, bidirectional) over
+/// `application/connect+json` / `+proto`.
 struct ConnectProtocol: Sendable {
     let streaming: Bool
     let codec: Codec
@@ -18,83 +19,89 @@ struct ConnectProtocol: Sendable {
         let path = String(request.path)
         let deadline = request.header("connect-timeout-ms").flatMap(Timeout.parseConnect).map { ContinuousClock.now + $0 }
         let context = RPCContext(method: path, requestMetadata: metadata(of: request), deadline: deadline)
+        // Unary uses HTTP's own content codings; streaming names them per message.
+        let (encodingHeader, acceptHeader) = streaming
+            ? ("connect-content-encoding", "connect-accept-encoding") : ("content-encoding", "accept-encoding")
+        // Like connect-go: compress responses whenever the caller accepts gzip.
+        let responseEncoding: MessageEncoding = MessageEncoding.acceptsGzip(request.header(acceptHeader)) ? .gzip : .identity
         if let version = request.header("connect-protocol-version"), version != "1" {
             return await unaryError(writer, RPCError(.invalidArgument, "connect-protocol-version must be 1"), context: context)
         }
-        let encodingHeader = streaming ? "connect-content-encoding" : "content-encoding"
-        if let encoding = request.header(encodingHeader), encoding != "identity" {
-            return await fail(writer, RPCError(.unimplemented, "\(encodingHeader) \(encoding) is not supported; use identity"), context: context)
+        guard let encoding = MessageEncoding.named(request.header(encodingHeader)) else {
+            let name = request.header(encodingHeader) ?? ""
+            return await fail(writer, RPCError(.unimplemented, "\(encodingHeader) \(name) is not supported; use \(MessageEncoding.advertised)"), context: context)
         }
         guard let method = registry.methods[path] else {
             // Connect answers an unknown procedure with a plain 404.
             return await unaryError(writer, RPCError(.unimplemented, "unknown method \(path)"), context: context, status: 404)
         }
-        guard (method.kind == .serverStreaming) == streaming else {
+        guard (method.kind != .unary) == streaming else {
             try? await writer.writeHead(status: 415, headers: [], endStream: true)
             return
         }
-        let message: ByteBuffer
+        let requests: RequestMessages
         do {
-            message = try await streaming
-                ? readStreamingRequest(request.body, maxMessageSize: maxMessageSize)
-                : readUnaryRequest(request.body, maxMessageSize: maxMessageSize)
+            if !streaming {
+                requests = .single(try await readUnaryRequest(request.body, encoding: encoding, maxMessageSize: maxMessageSize))
+            } else {
+                let messages = EnvelopedMessages(body: request.body, encoding: encoding, maxMessageSize: maxMessageSize)
+                requests = method.kind.clientStreams ? .stream(messages) : .single(try await messages.single())
+            }
         } catch {
             return await fail(writer, runner.status(for: error, context: context), context: context)
         }
         if streaming {
-            await serveStreaming(method, message: message, writer: writer, runner: runner, context: context)
+            await serveStreaming(method, requests: requests, writer: writer, runner: runner, context: context, responseEncoding: responseEncoding)
         } else {
-            await serveUnary(method, message: message, writer: writer, runner: runner, context: context)
+            await serveUnary(method, requests: requests, writer: writer, runner: runner, context: context, responseEncoding: responseEncoding)
         }
     }
 
-    private func serveUnary(_ method: RegisteredMethod, message: ByteBuffer, writer: some HTTPResponseWriter, runner: CallRunner, context: RPCContext) async {
+    private func serveUnary(_ method: RegisteredMethod, requests: RequestMessages, writer: some HTTPResponseWriter, runner: CallRunner,
+                            context: RPCContext, responseEncoding: MessageEncoding) async {
         let response = Mutex<ByteBuffer?>(nil)
-        if let failure = await runner.run(method, message: message, codec: codec, context: context, send: { bytes in
+        if let failure = await runner.run(method, requests: requests, codec: codec, context: context, send: { bytes in
             response.withLock { $0 = bytes }
         }) {
             return await unaryError(writer, failure, context: context)
         }
-        let body = response.withLock { $0 } ?? ByteBuffer()
-        let headers = [(name: "content-type", value: contentType), (name: "content-length", value: String(body.readableBytes))]
+        var body = response.withLock { $0 } ?? ByteBuffer()
+        var headers = [(name: "content-type", value: contentType)]
+        if let compressed = responseEncoding.compressIfWorthIt(body) {
+            body = compressed
+            headers.append((name: "content-encoding", value: "gzip"))
+        }
+        headers += [(name: "content-length", value: String(body.readableBytes))]
             + context.responseHeaders + context.responseTrailers.map { (name: "trailer-" + $0.name, value: $0.value) }
         try? await writer.writeHead(status: 200, headers: headers, endStream: false)
         try? await writer.writeBody(body)
         try? await writer.finish(trailers: [])
     }
 
-    private func serveStreaming(_ method: RegisteredMethod, message: ByteBuffer, writer: some HTTPResponseWriter, runner: CallRunner, context: RPCContext) async {
-        let head = HeadOnce(writer: writer, headers: [("content-type", contentType)])
-        let failure = await runner.run(method, message: message, codec: codec, context: context) { response in
+    private func serveStreaming(_ method: RegisteredMethod, requests: RequestMessages, writer: some HTTPResponseWriter, runner: CallRunner,
+                                context: RPCContext, responseEncoding: MessageEncoding) async {
+        var headers = [(name: "content-type", value: contentType)]
+        if responseEncoding == .gzip { headers.append((name: "connect-content-encoding", value: "gzip")) }
+        let head = HeadOnce(writer: writer, headers: headers)
+        let failure = await runner.run(method, requests: requests, codec: codec, context: context) { response in
             try await head.sendIfNeeded(context.responseHeaders)
-            try await writer.writeBody(Envelope.encode(response))
+            try await writer.writeBody(responseEncoding.envelope(response))
         }
         try? await head.sendIfNeeded(context.responseHeaders)
         try? await writer.writeBody(Envelope.encode(endOfStream(failure, trailers: context.responseTrailers), flags: .connectEndStream))
         try? await writer.finish(trailers: [])
     }
 
-    private func readUnaryRequest(_ body: HTTPRequestBody, maxMessageSize: Int) async throws -> ByteBuffer {
+    /// A unary body is the message itself, compressed as a whole when
+    /// `content-encoding` says so; both sizes are held to the limit.
+    private func readUnaryRequest(_ body: HTTPRequestBody, encoding: MessageEncoding, maxMessageSize: Int) async throws -> ByteBuffer {
+        let bytes: ByteBuffer
         do {
-            return try await body.collect(upTo: maxMessageSize)
+            bytes = try await body.collect(upTo: maxMessageSize)
         } catch is HTTPBodyTooLarge {
             throw RPCError(.resourceExhausted, "request message is over the limit of \(maxMessageSize) bytes")
         }
-    }
-
-    private func readStreamingRequest(_ body: HTTPRequestBody, maxMessageSize: Int) async throws -> ByteBuffer {
-        var reader = EnvelopeReader(maxMessageSize: maxMessageSize)
-        var message: ByteBuffer?
-        for try await chunk in body {
-            reader.append(chunk)
-            while let envelope = try reader.next() {
-                guard message == nil else { throw RPCError(.invalidArgument, "more than one request message") }
-                if envelope.flags.contains(.compressed) { throw RPCError(.internal, "compressed flag set without connect-content-encoding") }
-                message = envelope.message
-            }
-        }
-        guard reader.pendingBytes == 0, let message else { throw RPCError(.invalidArgument, "the request has no complete message") }
-        return message
+        return try encoding.decompress(bytes, limit: maxMessageSize)
     }
 
     private func fail(_ writer: some HTTPResponseWriter, _ error: RPCError, context: RPCContext) async {
@@ -128,11 +135,12 @@ struct ConnectProtocol: Sendable {
     }
 }
 
-/// Connect's error body: `{"code": "not_found", "message": "..."}`.
+/// Connect's error body: `{"code": "not_found", "message": "...", "details": [...]}`.
 enum ConnectErrorJSON {
     static func object(_ error: RPCError) -> [String: Any] {
         var object: [String: Any] = ["code": error.code.connectName]
         if !error.message.isEmpty { object["message"] = error.message }
+        if !error.details.isEmpty { object["details"] = StatusDetails.connectJSON(error) }
         return object
     }
 

@@ -21,25 +21,35 @@ struct GRPCProtocol: Sendable {
         let path = String(request.path)
         let deadline = request.header("grpc-timeout").flatMap(Timeout.parseGRPC).map { ContinuousClock.now + $0 }
         let context = RPCContext(method: path, requestMetadata: metadata(of: request), deadline: deadline)
-        if let encoding = request.header("grpc-encoding"), encoding != "identity" {
-            return await trailersOnly(writer, RPCError(.unimplemented, "grpc-encoding \(encoding) is not supported; use identity"))
+        guard let encoding = MessageEncoding.named(request.header("grpc-encoding")) else {
+            let name = request.header("grpc-encoding") ?? ""
+            return await trailersOnly(writer, RPCError(.unimplemented, "grpc-encoding \(name) is not supported; use \(MessageEncoding.advertised)"))
         }
         guard let method = registry.methods[path] else {
             return await trailersOnly(writer, RPCError(.unimplemented, "unknown method \(path)"))
         }
-        let message: ByteBuffer
-        do {
-            message = try await readSingleMessage(request.body, maxMessageSize: maxMessageSize)
-        } catch {
-            return await trailersOnly(writer, runner.status(for: error, context: context))
+        let messages = EnvelopedMessages(body: request.body, encoding: encoding, maxMessageSize: maxMessageSize)
+        let requests: RequestMessages
+        if method.kind.clientStreams {
+            requests = .stream(messages)
+        } else {
+            do {
+                requests = .single(try await messages.single())
+            } catch {
+                return await trailersOnly(writer, runner.status(for: error, context: context))
+            }
         }
-        let head = HeadOnce(writer: writer, headers: [("content-type", contentType), ("grpc-accept-encoding", "identity")])
-        let failure = await runner.run(method, message: message, codec: codec, context: context) { response in
+        // Like grpc-go, responses use the request's compression (when the caller accepts it).
+        let responseEncoding: MessageEncoding = encoding == .gzip && MessageEncoding.acceptsGzip(request.header("grpc-accept-encoding")) ? .gzip : .identity
+        var headers = [(name: "content-type", value: contentType), (name: "grpc-accept-encoding", value: MessageEncoding.advertised)]
+        if responseEncoding == .gzip { headers.append((name: "grpc-encoding", value: "gzip")) }
+        let head = HeadOnce(writer: writer, headers: headers)
+        let failure = await runner.run(method, requests: requests, codec: codec, context: context) { response in
             try await head.sendIfNeeded(context.responseHeaders)
-            try await writer.writeBody(Envelope.encode(response))
+            try await writer.writeBody(responseEncoding.envelope(response))
         }
         let status = failure ?? RPCError(.ok, "")
-        if !(await head.sent) {
+        if !head.sent {
             // Nothing was sent: the status goes in the one HEADERS frame ("trailers-only").
             return await trailersOnly(writer, status, extra: context.responseHeaders + context.responseTrailers)
         }
@@ -52,32 +62,15 @@ struct GRPCProtocol: Sendable {
         }
     }
 
-    private func readSingleMessage(_ body: HTTPRequestBody, maxMessageSize: Int) async throws -> ByteBuffer {
-        var reader = EnvelopeReader(maxMessageSize: maxMessageSize)
-        var message: Envelope?
-        for try await chunk in body {
-            reader.append(chunk)
-            while let envelope = try reader.next() {
-                guard message == nil else { throw RPCError(.invalidArgument, "more than one request message for a unary or server-streaming method") }
-                message = envelope
-            }
-        }
-        guard reader.pendingBytes == 0 else { throw RPCError(.invalidArgument, "the request ended inside a message") }
-        guard let message else { throw RPCError(.invalidArgument, "the request has no message") }
-        if message.flags.contains(.compressed) {
-            throw RPCError(.internal, "compressed flag set without a grpc-encoding")
-        }
-        return message.message
-    }
-
     private func statusFields(_ status: RPCError) -> [(name: String, value: String)] {
         var fields = [(name: "grpc-status", value: String(status.code.rawValue))]
         if !status.message.isEmpty { fields.append(("grpc-message", PercentEncoding.encode(status.message))) }
+        if let details = StatusDetails.grpcTrailerValue(status) { fields.append((StatusDetails.grpcTrailer, details)) }
         return fields + status.metadata
     }
 
     private func trailersOnly(_ writer: some HTTPResponseWriter, _ status: RPCError, extra: [(name: String, value: String)] = []) async {
-        let headers = [(name: "content-type", value: contentType), (name: "grpc-accept-encoding", value: "identity")] + statusFields(status) + extra
+        let headers = [(name: "content-type", value: contentType), (name: "grpc-accept-encoding", value: MessageEncoding.advertised)] + statusFields(status) + extra
         try? await writer.writeHead(status: 200, headers: headers, endStream: true)
     }
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import re
 import signal
+import ssl
 import struct
 import subprocess
 import sys
@@ -268,6 +269,52 @@ def test_grpc_web_unary_over_http1(stubs, server):
     assert b"grpc-status: 0" in rest[5:5 + length]
 
 
+class GrpcWebClient:
+    """A small gRPC-Web client over httpx: HTTP/2 (prior knowledge on http://, ALPN on https://) or HTTP/1.1."""
+
+    def __init__(self, base: str, http2: bool, verify=True):
+        import httpx
+        self.base = base
+        self.client = httpx.Client(http1=not http2, http2=http2, verify=verify, timeout=10)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.client.close()
+
+    def unary(self, path: str, message: bytes, headers=()):
+        response = self.client.post(self.base + path, content=struct.pack(">BI", 0, len(message)) + message,
+                                    headers={"content-type": "application/grpc-web+proto", "x-grpc-web": "1", **dict(headers)})
+        assert response.status_code == 200
+        messages, trailers, data = [], {}, response.content
+        while data:
+            flags, length = struct.unpack(">BI", data[:5])
+            frame, data = data[5:5 + length], data[5 + length:]
+            if flags & 0x80:
+                for line in frame.decode().split("\r\n"):
+                    if line:
+                        name, _, value = line.partition(":")
+                        trailers[name.strip().lower()] = value.strip()
+            else:
+                messages.append(frame)
+        if not trailers:  # trailers-only: the status came in the headers
+            trailers = {k: v for k, v in response.headers.items() if k.startswith("grpc-")}
+        return response.http_version, messages, trailers
+
+
+def test_grpc_web_unary_over_h2c_with_a_python_client(stubs, server):
+    with GrpcWebClient(f"http://127.0.0.1:{server}", http2=True) as web:
+        version, messages, trailers = web.unary("/ledgerbridge.v1.DiagnosticsService/Ping",
+                                                stubs.diagnostics_pb2.PingRequest(payload=b"web-h2").SerializeToString())
+        assert version == "HTTP/2"
+        assert [stubs.diagnostics_pb2.PingResponse.FromString(m).payload for m in messages] == [b"web-h2"]
+        assert trailers["grpc-status"] == "0"
+        # An error: status and message come back, percent-decoded by the reader of the trailers.
+        version, messages, trailers = web.unary("/ledgerbridge.v1.TenantService/ListTenants", b"")
+        assert messages == [] and trailers["grpc-status"] == str(grpc.StatusCode.UNAUTHENTICATED.value[0])
+
+
 # ----------------------------------------------------------------------------- TLS (ALPN h2 / http/1.1)
 
 
@@ -318,16 +365,97 @@ def test_connect_over_tls_h2_and_http1(tls_server):
     assert out.returncode == 60
 
 
+def test_grpc_web_over_tls_h2_and_http1(stubs, tls_server):
+    port, ca = tls_server
+    for http2, expected in ((True, "HTTP/2"), (False, "HTTP/1.1")):
+        with GrpcWebClient(f"https://localhost:{port}", http2=http2, verify=ssl.create_default_context(cafile=str(ca))) as web:
+            version, messages, trailers = web.unary("/ledgerbridge.v1.DiagnosticsService/Ping",
+                                                    stubs.diagnostics_pb2.PingRequest(payload=b"web-tls").SerializeToString())
+            assert version == expected
+            assert [stubs.diagnostics_pb2.PingResponse.FromString(m).payload for m in messages] == [b"web-tls"]
+            assert trailers["grpc-status"] == "0"
+
+
 # ----------------------------------------------------------------------------- wire edge cases
 
 
-def test_grpc_gzip_is_refused_with_unimplemented(stubs, channel):
+def test_grpc_gzip_both_ways(stubs, channel):
     stub = stubs.diagnostics_grpc.DiagnosticsServiceStub(channel)
+    big = bytes(range(256)) * 400  # 100 kB: the response is compressed too (over the 1 KiB threshold)
+    assert stub.Ping(stubs.diagnostics_pb2.PingRequest(payload=big), timeout=10, compression=grpc.Compression.Gzip).payload == big
+    assert stub.Ping(stubs.diagnostics_pb2.PingRequest(payload=b"small"), timeout=10, compression=grpc.Compression.Gzip).payload == b"small"
+    # A channel that compresses everything, and one that does not, on the same server.
+    with grpc.insecure_channel(channel._channel.target().decode(), compression=grpc.Compression.Gzip) as gz:
+        gz_stub = stubs.diagnostics_grpc.DiagnosticsServiceStub(gz)
+        assert gz_stub.Ping(stubs.diagnostics_pb2.PingRequest(payload=big), timeout=10).payload == big
+    assert stub.Ping(stubs.diagnostics_pb2.PingRequest(payload=big), timeout=10).payload == big
+
+
+def test_grpc_gzip_message_over_the_limit_once_inflated_is_resource_exhausted(stubs, server):
+    # 8 MiB of zeros compresses to ~8 kB; the limit is on what it inflates to (default 4 MiB).
+    with grpc.insecure_channel(f"127.0.0.1:{server}", options=[("grpc.max_send_message_length", 64 << 20)]) as ch:
+        stub = stubs.diagnostics_grpc.DiagnosticsServiceStub(ch)
+        with pytest.raises(grpc.RpcError) as info:
+            stub.Ping(stubs.diagnostics_pb2.PingRequest(payload=bytes(8 << 20)), timeout=20, compression=grpc.Compression.Gzip)
+        assert info.value.code() == grpc.StatusCode.RESOURCE_EXHAUSTED
+
+
+def test_grpc_unsupported_encoding_is_unimplemented_and_lists_ours(server, tmp_path):
+    out = nghttp_post(server, "/ledgerbridge.v1.DiagnosticsService/Ping", struct.pack(">BI", 1, 3) + b"abc", tmp_path,
+                      "content-type: application/grpc", "te: trailers", "grpc-encoding: br")
+    assert "grpc-status: 12" in out
+    assert "grpc-accept-encoding: gzip, identity" in out
+
+
+def test_grpc_status_details_decoded_by_grpcio_status(stubs, channel):
+    from google.rpc import error_details_pb2
+    from grpc_status import rpc_status
+
+    tenants = stubs.tenants_grpc.TenantServiceStub(channel)
     with pytest.raises(grpc.RpcError) as info:
-        stub.Ping(stubs.diagnostics_pb2.PingRequest(payload=b"z" * 1000), timeout=10, compression=grpc.Compression.Gzip)
-    assert info.value.code() == grpc.StatusCode.UNIMPLEMENTED
-    # The same channel keeps working without compression.
-    assert stub.Ping(stubs.diagnostics_pb2.PingRequest(payload=b"ok"), timeout=10).payload == b"ok"
+        tenants.CreateTenant(stubs.tenants_pb2.CreateTenantRequest(name="Bad", slug="Not A Slug"), metadata=AUTH, timeout=10)
+    status = rpc_status.from_call(info.value)
+    assert status is not None, "no grpc-status-details-bin trailer"
+    assert status.code == grpc.StatusCode.INVALID_ARGUMENT.value[0]
+    assert len(status.details) == 1 and status.details[0].Is(error_details_pb2.BadRequest.DESCRIPTOR)
+    bad = error_details_pb2.BadRequest()
+    status.details[0].Unpack(bad)
+    assert [v.field for v in bad.field_violations] == ["slug"]
+
+    slug = "dup-" + uuid.uuid4().hex[:8]
+    tenants.CreateTenant(stubs.tenants_pb2.CreateTenantRequest(name="One", slug=slug), metadata=AUTH, timeout=10)
+    with pytest.raises(grpc.RpcError) as info:
+        tenants.CreateTenant(stubs.tenants_pb2.CreateTenantRequest(name="Two", slug=slug), metadata=AUTH, timeout=10)
+    status = rpc_status.from_call(info.value)
+    info_detail = error_details_pb2.ErrorInfo()
+    assert status.details[0].Unpack(info_detail)
+    assert (info_detail.reason, info_detail.domain, dict(info_detail.metadata)) == ("SLUG_TAKEN", "ledgerbridge.v1", {"slug": slug})
+
+
+def test_connect_error_details_in_json(server):
+    out = curl("-H", "content-type: application/json", "-H", f"authorization: Bearer {ADMIN_TOKEN}", "-d", '{"tenantId":"nope"}',
+               f"http://127.0.0.1:{server}/ledgerbridge.v1.TenantService/GetTenant")
+    body = json.loads(out.stdout)
+    assert body["code"] == "invalid_argument"
+    [detail] = body["details"]
+    assert detail["type"] == "google.rpc.BadRequest"
+    from google.rpc import error_details_pb2
+    import base64
+    bad = error_details_pb2.BadRequest.FromString(base64.b64decode(detail["value"] + "=" * (-len(detail["value"]) % 4)))
+    assert bad.field_violations[0].field == "tenant_id"
+
+
+def test_connect_unary_gzip_with_curl(server, tmp_path):
+    import gzip
+    body = tmp_path / "req.json.gz"
+    payload = "QUFB" * 1000  # 3,000 bytes once decoded: the response is over the compression threshold
+    body.write_bytes(gzip.compress(json.dumps({"payload": payload}).encode()))
+    out = subprocess.run(["curl", "-sS", "--max-time", "10", "-D", "-", "-o", str(tmp_path / "resp.gz"), "-H", "content-type: application/json",
+                          "-H", "content-encoding: gzip", "-H", "accept-encoding: gzip", "--data-binary", f"@{body}",
+                          f"http://127.0.0.1:{server}/ledgerbridge.v1.DiagnosticsService/Ping"], capture_output=True, text=True, timeout=20)
+    assert out.returncode == 0, out.stderr
+    assert re.search(r"(?im)^content-encoding: gzip", out.stdout), out.stdout
+    assert json.loads(gzip.decompress((tmp_path / "resp.gz").read_bytes())) == {"payload": payload}
 
 
 def nghttp_post(port: int, path: str, body: bytes, tmp_path, *headers: str) -> str:

@@ -39,11 +39,11 @@ public struct TenantService: Sendable {
 
     func create(_ request: Ledgerbridge_V1_CreateTenantRequest) async throws -> Ledgerbridge_V1_CreateTenantResponse {
         guard Self.isValidSlug(request.slug) else {
-            throw RPCError(.invalidArgument, "slug must match ^[a-z0-9][a-z0-9-]{1,62}$")
+            throw RPCError.invalidField("slug", "must match ^[a-z0-9][a-z0-9-]{1,62}$")
         }
         let name = request.name.trimmingCharacters(in: .whitespacesAndNewlines)
         guard (1...200).contains(name.count) else {
-            throw RPCError(.invalidArgument, "name must be 1 to 200 characters")
+            throw RPCError.invalidField("name", "must be 1 to 200 characters")
         }
         do {
             let tenant = try await database.withPlatform { tx in
@@ -56,13 +56,13 @@ public struct TenantService: Sendable {
             response.tenant = try Self.message(from: tenant)
             return response
         } catch let error as PostgresError where error.isUniqueViolation {
-            throw RPCError(.alreadyExists, "a tenant with slug \(request.slug) already exists")
+            throw RPCError.withReason(.alreadyExists, "a tenant with slug \(request.slug) already exists", reason: "SLUG_TAKEN", metadata: ["slug": request.slug])
         }
     }
 
     func get(_ request: Ledgerbridge_V1_GetTenantRequest) async throws -> Ledgerbridge_V1_GetTenantResponse {
         guard let id = UUID(uuidString: request.tenantID) else {
-            throw RPCError(.invalidArgument, "tenant_id must be a UUID")
+            throw RPCError.invalidField("tenant_id", "must be a UUID")
         }
         let rows = try await database.withPlatform(readOnly: true) { tx in
             try await tx.query("SELECT \(unescaped: Self.columns) FROM tenants WHERE id = \(id)")
@@ -74,7 +74,7 @@ public struct TenantService: Sendable {
     }
 
     func list(_ request: Ledgerbridge_V1_ListTenantsRequest) async throws -> Ledgerbridge_V1_ListTenantsResponse {
-        guard request.pageSize >= 0 else { throw RPCError(.invalidArgument, "page_size must not be negative") }
+        guard request.pageSize >= 0 else { throw RPCError.invalidField("page_size", "must not be negative") }
         let pageSize = request.pageSize == 0 ? 100 : min(Int(request.pageSize), 1000)
         let after = try PageToken.decode(request.pageToken)
         // Keyset pagination on (created_at, id): stable while tenants are added.
@@ -139,11 +139,11 @@ struct PageToken {
         var base64 = token.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
         base64 += String(repeating: "=", count: (4 - base64.count % 4) % 4)
         guard let data = Data(base64Encoded: base64), let text = String(data: data, encoding: .utf8) else {
-            throw RPCError(.invalidArgument, "invalid page_token")
+            throw RPCError.invalidField("page_token", "is not a token this server issued")
         }
         let parts = text.split(separator: ".")
         guard parts.count == 2, let micros = Int64(parts[0]), let id = UUID(uuidString: String(parts[1])) else {
-            throw RPCError(.invalidArgument, "invalid page_token")
+            throw RPCError.invalidField("page_token", "is not a token this server issued")
         }
         return PageToken(createdAt: Date(timeIntervalSince1970: Double(micros) / 1_000_000), id: id)
     }

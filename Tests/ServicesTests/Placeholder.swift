@@ -1,1 +1,0 @@
-// The Services tests (reflection, metrics) live beside this file.
