@@ -113,11 +113,21 @@ let package = Package(
             ]
         ),
 
+        // Faithful local simulators of Xero and Cin7 Core, for tests, benchmarks and the demo.
+        .target(
+            name: "Sandbox",
+            dependencies: [
+                "HTTPServer", "Cryptography",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+
         // The one executable, with its subcommands.
         .executableTarget(
             name: "ledgerbridge",
             dependencies: [
-                "Storage", "Services", "RPC", "HTTPServer", "TLS",
+                "Storage", "Services", "RPC", "HTTPServer", "TLS", "Sandbox",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -135,6 +145,7 @@ let package = Package(
         .testTarget(name: "StorageTests", dependencies: ["Storage", "Postgres", "TestSupport"]),
         .testTarget(name: "CryptographyTests", dependencies: ["Cryptography"]),
         .testTarget(name: "GzipTests", dependencies: ["Gzip"]),
+        .testTarget(name: "SandboxTests", dependencies: ["Sandbox", "Cryptography"]),
         .testTarget(name: "ServicesTests", dependencies: [
             "Services", "RPC", "RPCMessages", "HTTPServer",
             .product(name: "NIOCore", package: "swift-nio"),

@@ -1,0 +1,49 @@
+import Foundation
+
+/// What a sandbox endpoint answers. `disposition` lets fault injection break
+/// the transport the way real networks do.
+public struct SandboxResponse: Sendable {
+    public enum Disposition: Sendable, Equatable {
+        case normal
+        /// Never answer; the client's own timeout ends the call.
+        case hang
+    }
+
+    public var status: Int
+    public var headers: [(name: String, value: String)]
+    public var body: [UInt8]
+    public var disposition: Disposition = .normal
+
+    public init(status: Int, headers: [(name: String, value: String)] = [], body: [UInt8] = []) {
+        self.status = status
+        self.headers = headers
+        self.body = body
+    }
+
+    public static func json(_ status: Int = 200, _ body: [UInt8], headers: [(name: String, value: String)] = []) -> SandboxResponse {
+        SandboxResponse(status: status, headers: [("content-type", "application/json; charset=utf-8")] + headers, body: body)
+    }
+
+    /// A JSON response from a Foundation object (dictionaries, arrays, strings, numbers).
+    public static func json(_ status: Int = 200, object: Any, headers: [(name: String, value: String)] = []) -> SandboxResponse {
+        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data("{}".utf8)
+        return json(status, Array(data), headers: headers)
+    }
+
+    public static func text(_ status: Int, _ text: String, contentType: String = "text/plain; charset=utf-8") -> SandboxResponse {
+        SandboxResponse(status: status, headers: [("content-type", contentType)], body: Array(text.utf8))
+    }
+
+    public static func empty(_ status: Int, headers: [(name: String, value: String)] = []) -> SandboxResponse {
+        SandboxResponse(status: status, headers: headers)
+    }
+
+    public func header(_ name: String) -> String? {
+        headers.first { $0.name == name }?.value
+    }
+
+    public mutating func setHeader(_ name: String, _ value: String) {
+        headers.removeAll { $0.name == name }
+        headers.append((name, value))
+    }
+}

@@ -1,0 +1,70 @@
+/// Routes by method and path pattern (`/Invoices/{InvoiceID}/Allocations`).
+/// Literal segments match without regard to case when the API does so (Xero
+/// answers `/Connections` and `/connections` alike).
+public struct SandboxRouter: Sendable {
+    public typealias Handler = @Sendable (SandboxRequest) async -> SandboxResponse
+
+    enum Segment: Sendable, Equatable {
+        case literal(String)
+        case parameter(String)
+    }
+
+    struct Route: Sendable {
+        let method: String
+        let segments: [Segment]
+        let handler: Handler
+    }
+
+    public enum Match: Sendable {
+        case found(Handler, parameters: [String: String])
+        /// The path exists, with other methods.
+        case methodNotAllowed(allowed: [String])
+        case notFound
+    }
+
+    let caseInsensitive: Bool
+    private var routes: [Route] = []
+
+    public init(caseInsensitive: Bool) {
+        self.caseInsensitive = caseInsensitive
+    }
+
+    public mutating func add(_ method: String, _ pattern: String, _ handler: @escaping Handler) {
+        let segments = pattern.split(separator: "/").map { part -> Segment in
+            if part.hasPrefix("{") && part.hasSuffix("}") { return .parameter(String(part.dropFirst().dropLast())) }
+            return .literal(caseInsensitive ? part.lowercased() : String(part))
+        }
+        routes.append(Route(method: method, segments: segments, handler: handler))
+    }
+
+    /// The handler for a request; literal routes win over parameters, so
+    /// `/Invoices/{id}` does not swallow a literal sibling.
+    public func match(method: String, path: String) -> Match {
+        let parts = path.split(separator: "/").map { PercentDecoding.decode($0, plusIsSpace: false) }
+        var best: (route: Route, parameters: [String: String], literals: Int)?
+        var allowed: [String] = []
+        for route in routes where route.segments.count == parts.count {
+            var parameters: [String: String] = [:]
+            var literals = 0
+            var matched = true
+            for (segment, part) in zip(route.segments, parts) {
+                switch segment {
+                case .literal(let literal):
+                    if (caseInsensitive ? part.lowercased() : part) != literal { matched = false }
+                    literals += 1
+                case .parameter(let name):
+                    parameters[name] = part
+                }
+                if !matched { break }
+            }
+            guard matched else { continue }
+            guard route.method == method else {
+                allowed.append(route.method)
+                continue
+            }
+            if best == nil || literals > best!.literals { best = (route, parameters, literals) }
+        }
+        if let best { return .found(best.route.handler, parameters: best.parameters) }
+        return allowed.isEmpty ? .notFound : .methodNotAllowed(allowed: allowed)
+    }
+}

@@ -1,0 +1,44 @@
+import Foundation
+
+/// The Xero simulator: identity (OAuth 2.0, connections) and the Accounting
+/// API, all of Xero's hosts on one port, state in memory.
+public final class XeroSandbox: SandboxAPI {
+    public struct Configuration: Sendable {
+        public var identity: XeroIdentityConfiguration
+        public init(identity: XeroIdentityConfiguration) {
+            self.identity = identity
+        }
+    }
+
+    let identity: XeroIdentityStore
+    let router: SandboxRouter
+
+    public init(configuration: Configuration) {
+        identity = XeroIdentityStore(configuration: configuration.identity)
+        var router = SandboxRouter(caseInsensitive: true)
+        XeroIdentityRoutes(store: identity).register(in: &router)
+        self.router = router
+    }
+
+    public func respond(to request: SandboxRequest) async -> SandboxResponse {
+        switch router.match(method: request.method, path: request.path) {
+        case .found(let handler, let parameters):
+            var request = request
+            request.pathParameters = parameters
+            return await handler(request)
+        case .methodNotAllowed(let allowed):
+            return SandboxResponse.text(405, "The requested resource does not support http method '\(request.method)'.")
+                .with(header: "allow", allowed.joined(separator: ", "))
+        case .notFound:
+            return XeroProblem.notFound()
+        }
+    }
+}
+
+extension SandboxResponse {
+    func with(header name: String, _ value: String) -> SandboxResponse {
+        var copy = self
+        copy.setHeader(name, value)
+        return copy
+    }
+}
