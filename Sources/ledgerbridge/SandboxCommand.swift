@@ -39,6 +39,18 @@ struct SandboxCommand: AsyncParsableCommand {
     @Option(name: .customLong("xero-refresh-token-lifetime"), help: "Seconds an unused refresh token lives (Xero: 60 days).")
     var refreshTokenLifetime: Double = 60 * 24 * 3600
 
+    @Option(name: .customLong("xero-limit-concurrent"), help: "Calls in flight per organisation (Xero: 5).")
+    var limitConcurrent = 5
+
+    @Option(name: .customLong("xero-limit-minute"), help: "Calls per minute per organisation (Xero: 60).")
+    var limitMinute = 60
+
+    @Option(name: .customLong("xero-limit-day"), help: "Calls per day per organisation (Xero: 5000).")
+    var limitDay = 5000
+
+    @Option(name: .customLong("xero-limit-app-minute"), help: "Calls per minute across all organisations (Xero: 10000).")
+    var limitAppMinute = 10_000
+
     @Option(name: .customLong("seed"), help: "Seed of everything the sandbox generates (ids of organisations, data).")
     var seed: UInt64 = 1
 
@@ -47,6 +59,10 @@ struct SandboxCommand: AsyncParsableCommand {
         for (name, value) in [("--xero-access-token-lifetime", accessTokenLifetime), ("--xero-refresh-grace", refreshGrace),
                               ("--xero-refresh-token-lifetime", refreshTokenLifetime)] where !(value > 0) {
             throw ValidationError("\(name) must be a positive number of seconds")
+        }
+        for (name, value) in [("--xero-limit-concurrent", limitConcurrent), ("--xero-limit-minute", limitMinute),
+                              ("--xero-limit-day", limitDay), ("--xero-limit-app-minute", limitAppMinute)] where value < 1 {
+            throw ValidationError("\(name) must be at least 1")
         }
         guard !xeroClientID.isEmpty else { throw ValidationError("--xero-client-id must not be empty") }
     }
@@ -62,7 +78,12 @@ struct SandboxCommand: AsyncParsableCommand {
         identity.accessTokenLifetime = .milliseconds(Int64(accessTokenLifetime * 1000))
         identity.refreshGracePeriod = .milliseconds(Int64(refreshGrace * 1000))
         identity.refreshTokenIdleLifetime = .milliseconds(Int64(refreshTokenLifetime * 1000))
-        let xero = XeroSandbox(configuration: .init(identity: identity))
+        var configuration = XeroSandbox.Configuration(identity: identity)
+        configuration.limits.concurrentPerOrganisation = limitConcurrent
+        configuration.limits.perMinutePerOrganisation = limitMinute
+        configuration.limits.perDayPerOrganisation = limitDay
+        configuration.limits.perMinutePerApp = limitAppMinute
+        let xero = XeroSandbox(configuration: configuration)
         let logger = Logger(label: "ledgerbridge.sandbox")
         let server = try await HTTPServer.start(configuration: .init(host: host, port: xeroPort), handler: SandboxHTTPHandler(api: xero), logger: logger)
         announce("ledgerbridge sandbox: xero ready on http://\(host):\(server.localPort) (organisations: \(organisations.map { "\($0.name)=\($0.tenantID.uuidString.lowercased())" }.joined(separator: ", ")))")

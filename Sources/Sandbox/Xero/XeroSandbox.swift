@@ -5,18 +5,29 @@ import Foundation
 public final class XeroSandbox: SandboxAPI {
     public struct Configuration: Sendable {
         public var identity: XeroIdentityConfiguration
+        public var limits = XeroLimits()
+        /// The app's name, as the envelope's `ProviderName`.
+        public var providerName = "LedgerBridge Sandbox App"
+        public var idempotencyKeyLifetime: Duration = .seconds(360)
+
         public init(identity: XeroIdentityConfiguration) {
             self.identity = identity
         }
     }
 
     let identity: XeroIdentityStore
+    let books: [UUID: XeroBooks]
     let router: SandboxRouter
 
     public init(configuration: Configuration) {
         identity = XeroIdentityStore(configuration: configuration.identity)
+        books = Dictionary(uniqueKeysWithValues: configuration.identity.organisations.map {
+            ($0.tenantID, XeroBooks(tenantID: $0.tenantID, name: $0.name, providerName: configuration.providerName))
+        })
         var router = SandboxRouter(caseInsensitive: true)
         XeroIdentityRoutes(store: identity).register(in: &router)
+        XeroAccountingRoutes(identity: identity, books: books, limits: XeroRateLimits(configuration.limits),
+                             idempotency: XeroIdempotency(lifetime: configuration.idempotencyKeyLifetime)).register(in: &router)
         self.router = router
     }
 

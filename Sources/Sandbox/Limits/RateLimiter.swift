@@ -1,0 +1,96 @@
+import Foundation
+import Synchronization
+
+/// Sliding-window call budgets and a concurrency cap, per key: the shape of
+/// both Xero's limits (per organisation and per app) and Cin7 Core's.
+public final class RateLimiter: Sendable {
+    public struct Window: Sendable, Equatable {
+        /// The name a breach reports (Xero's `X-Rate-Limit-Problem`: minute, day, ...).
+        public var name: String
+        public var limit: Int
+        public var length: Duration
+
+        public init(name: String, limit: Int, length: Duration) {
+            self.name = name
+            self.limit = limit
+            self.length = length
+        }
+    }
+
+    public enum Decision: Sendable, Equatable {
+        /// Admitted; what is left in each window after this call.
+        case admitted(remaining: [String: Int])
+        /// Refused by the window named, which frees up after `retryAfter`.
+        case refused(window: String, retryAfter: Duration)
+        case tooManyConcurrent
+    }
+
+    private struct State {
+        /// Per key, per window: the calls still inside it, oldest first.
+        var calls: [String: [TimestampQueue]] = [:]
+        var inFlight: [String: Int] = [:]
+    }
+
+    private let windows: [Window]
+    private let maxConcurrent: Int?
+    private let state = Mutex(State())
+
+    public init(windows: [Window], maxConcurrent: Int?) {
+        self.windows = windows
+        self.maxConcurrent = maxConcurrent
+    }
+
+    /// Counts a call against `key` if every window and the concurrency cap
+    /// allow it; an admitted call must be ended with `finish(key)`.
+    public func admit(_ key: String, now: ContinuousClock.Instant = .now) -> Decision {
+        state.withLock { state in
+            if let maxConcurrent, state.inFlight[key, default: 0] >= maxConcurrent { return .tooManyConcurrent }
+            var queues = state.calls[key] ?? Array(repeating: TimestampQueue(), count: windows.count)
+            defer { state.calls[key] = queues }
+            var remaining: [String: Int] = [:]
+            for (index, window) in windows.enumerated() {
+                queues[index].dropOlder(than: now - window.length)
+                if queues[index].count >= window.limit {
+                    // The oldest call in the window leaves it first.
+                    let retry = window.length - (now - (queues[index].oldest ?? now))
+                    return .refused(window: window.name, retryAfter: max(retry, .seconds(1)))
+                }
+                remaining[window.name] = window.limit - queues[index].count - 1
+            }
+            for index in queues.indices { queues[index].append(now) }
+            if maxConcurrent != nil { state.inFlight[key, default: 0] += 1 }
+            return .admitted(remaining: remaining)
+        }
+    }
+
+    public func finish(_ key: String) {
+        guard maxConcurrent != nil else { return }
+        state.withLock { $0.inFlight[key, default: 1] -= 1 }
+    }
+
+    public func reset() {
+        state.withLock { $0 = State() }
+    }
+}
+
+/// Instants in arrival order, dropped from the front in amortized O(1).
+struct TimestampQueue: Sendable {
+    private var items: [ContinuousClock.Instant] = []
+    private var head = 0
+
+    var count: Int { items.count - head }
+    var oldest: ContinuousClock.Instant? { head < items.count ? items[head] : nil }
+
+    mutating func append(_ instant: ContinuousClock.Instant) {
+        items.append(instant)
+    }
+
+    mutating func dropOlder(than cutoff: ContinuousClock.Instant) {
+        while head < items.count, items[head] <= cutoff { head += 1 }
+        // Compact once the dead prefix is most of the storage.
+        if head > 1024 && head * 2 > items.count {
+            items.removeFirst(head)
+            head = 0
+        }
+    }
+}

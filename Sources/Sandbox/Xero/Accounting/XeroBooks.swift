@@ -1,0 +1,79 @@
+import Foundation
+
+/// One organisation's books in the sandbox. An actor: each organisation's
+/// writes are serialized, organisations proceed in parallel.
+actor XeroBooks {
+    let tenantID: UUID
+    let name: String
+    /// The app's name in every envelope's `ProviderName`.
+    let providerName: String
+
+    var contacts = EntityTable<XeroContact>()
+
+    init(tenantID: UUID, name: String, providerName: String) {
+        self.tenantID = tenantID
+        self.name = name
+        self.providerName = providerName
+    }
+
+    /// A list GET with what every list shares: `If-Modified-Since`, `where`,
+    /// `order`, and for paged endpoints `page` (100 a page unless `pageSize`,
+    /// at most 1,000). Unpaged endpoints return everything.
+    func list<Entity: XeroEntity>(_ table: EntityTable<Entity>, _ request: SandboxRequest, pageable: Bool,
+                                  supportsIfModifiedSince: Bool = true, _ keep: (Entity) -> Bool = { _ in true }) -> SandboxResponse {
+        var since: Date?
+        if supportsIfModifiedSince, let header = request.header("if-modified-since") {
+            guard let date = XeroDateFormat.parseIfModifiedSince(header) else { return XeroProblem.badRequest("If-Modified-Since is not a date") }
+            since = date
+        }
+        var filter: XeroWhere?
+        if let text = request.query.value("where"), !text.isEmpty {
+            do { filter = try XeroWhere.parse(text) } catch { return XeroProblem.badRequest("\(error)") }
+        }
+        var ids = table.order.filter { id in
+            guard let entity = table[id], keep(entity) else { return false }
+            // Second precision: "modified after" the given second.
+            if let since, let updated = entity.updatedDateUTC?.date, updated.timeIntervalSince1970.rounded(.down) <= since.timeIntervalSince1970.rounded(.down) { return false }
+            return true
+        }
+        var objects: [UUID: [String: Any]] = [:]
+        func object(_ id: UUID) -> [String: Any] {
+            if let cached = objects[id] { return cached }
+            let parsed = (try? JSONSerialization.jsonObject(with: Data(table.json(id) ?? []))) as? [String: Any] ?? [:]
+            objects[id] = parsed
+            return parsed
+        }
+        if let filter { ids = ids.filter { filter.matches(object($0)) } }
+        if let order = request.query.value("order"), !order.isEmpty {
+            let parts = order.split(separator: " ")
+            let field = String(parts[0])
+            let descending = parts.count > 1 && parts[1].uppercased() == "DESC"
+            ids.sort { a, b in
+                let x = object(a)[field], y = object(b)[field]
+                let ascending = Self.ascending(x, y)
+                return descending ? Self.ascending(y, x) : ascending
+            }
+        }
+        guard pageable, let pageText = request.query.value("page") else {
+            return .json(200, XeroEnvelope.list(Entity.collection, ids.compactMap { table.json($0) }, providerName: providerName))
+        }
+        guard let page = Int(pageText), page >= 1 else { return XeroProblem.badRequest("page must be a positive number") }
+        let requestedSize = request.query.value("pageSize").flatMap(Int.init) ?? 100
+        let pageSize = min(max(requestedSize, 1), 1000)
+        let start = min((page - 1) * pageSize, ids.count)
+        let slice = ids[start..<min(start + pageSize, ids.count)]
+        return .json(200, XeroEnvelope.list(Entity.collection, slice.compactMap { table.json($0) }, providerName: providerName,
+                                            pagination: .init(page: page, pageSize: pageSize, itemCount: ids.count)))
+    }
+
+    private static func ascending(_ x: Any?, _ y: Any?) -> Bool {
+        switch (x, y) {
+        case (let a as String, let b as String):
+            if let da = XeroDateFormat.parse(a), let db = XeroDateFormat.parse(b), a.hasPrefix("/Date(") { return da < db }
+            return a.lowercased() < b.lowercased()
+        case (let a as NSNumber, let b as NSNumber): return a.doubleValue < b.doubleValue
+        case (nil, .some): return true
+        default: return false
+        }
+    }
+}
