@@ -85,7 +85,7 @@ struct SandboxCommand: AsyncParsableCommand {
         configuration.limits.perMinutePerApp = limitAppMinute
         let xero = XeroSandbox(configuration: configuration)
         let logger = Logger(label: "ledgerbridge.sandbox")
-        let server = try await HTTPServer.start(configuration: .init(host: host, port: xeroPort), handler: SandboxHTTPHandler(api: xero), logger: logger)
+        let server = try await HTTPServer.start(configuration: .init(host: host, port: xeroPort), handler: SandboxHTTPHandler(api: SandboxFrontDoor(api: xero, seed: seed)), logger: logger)
         announce("ledgerbridge sandbox: xero ready on http://\(host):\(server.localPort) (organisations: \(organisations.map { "\($0.name)=\($0.tenantID.uuidString.lowercased())" }.joined(separator: ", ")))")
         _ = await ShutdownSignal.wait()
         await server.shutdown(gracePeriod: .seconds(2))

@@ -2,7 +2,7 @@ import Foundation
 
 /// The Xero simulator: identity (OAuth 2.0, connections) and the Accounting
 /// API, all of Xero's hosts on one port, state in memory.
-public final class XeroSandbox: SandboxAPI {
+public final class XeroSandbox: ResettableSandbox {
     public struct Configuration: Sendable {
         public var identity: XeroIdentityConfiguration
         public var limits = XeroLimits()
@@ -43,6 +43,26 @@ public final class XeroSandbox: SandboxAPI {
         case .notFound:
             return XeroProblem.notFound()
         }
+    }
+}
+
+extension XeroSandbox {
+    public func reset() async {
+        for books in books.values { await books.reset() }
+    }
+
+    /// Totals across organisations, by collection.
+    public func recordCounts() async -> [String: Int] {
+        var totals: [String: Int] = [:]
+        for books in books.values {
+            totals.merge(await books.recordCounts(), uniquingKeysWith: +)
+        }
+        return totals
+    }
+
+    /// A minute-limit breach, as Xero reports it.
+    public func rateLimitResponse() -> SandboxResponse {
+        .empty(429, headers: [("retry-after", "60"), ("x-rate-limit-problem", "minute")])
     }
 }
 

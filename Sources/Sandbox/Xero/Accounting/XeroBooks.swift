@@ -66,6 +66,15 @@ actor XeroBooks {
                                             pagination: .init(page: page, pageSize: pageSize, itemCount: ids.count)))
     }
 
+    /// Back to a new organisation's state.
+    func reset() {
+        contacts.removeAll()
+    }
+
+    func recordCounts() -> [String: Int] {
+        [XeroContact.collection: contacts.count]
+    }
+
     private static func ascending(_ x: Any?, _ y: Any?) -> Bool {
         switch (x, y) {
         case (let a as String, let b as String):

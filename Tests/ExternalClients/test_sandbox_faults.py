@@ -1,0 +1,125 @@
+"""Fault injection and inspection on the sandbox's admin endpoints, seen by
+the clients that would suffer them (xero-python, plain HTTP)."""
+
+from __future__ import annotations
+
+import json
+import re
+import signal
+import socket
+import time
+import urllib.error
+import urllib.request
+import uuid
+
+import pytest
+
+from conftest import ServeProcess
+from sandbox_support import authorize, binary, exchange, http
+
+CLIENT_ID, SECRET = "faults-client", "faults-secret"
+
+
+@pytest.fixture(scope="module")
+def sandbox():
+    cmd = [binary(), "sandbox", "--xero-port", "0", "--xero-client-id", CLIENT_ID, "--xero-client-secret", SECRET,
+           "--xero-limit-minute", "100000", "--xero-limit-concurrent", "50", "--seed", "11"]
+    with ServeProcess(cmd) as process:
+        line = process.wait_for_line("ledgerbridge sandbox: xero ready", 30)
+        assert line, process.explain()
+        yield re.search(r"http://127\.0\.0\.1:\d+", line).group(0)
+        assert process.stop(signal.SIGTERM, 10) == 0
+
+
+@pytest.fixture
+def api(sandbox):
+    """(base, headers for an authorised JSON call); faults and counts cleared before and after."""
+    http("POST", sandbox + "/__sandbox/reset")
+    token = exchange(sandbox, CLIENT_ID, SECRET, authorize(sandbox, CLIENT_ID))
+    status, _, body = http("GET", sandbox + "/connections", headers={"authorization": f"Bearer {token['access_token']}"})
+    tenant = json.loads(body)[0]["tenantId"]
+    yield sandbox, {"authorization": f"Bearer {token['access_token']}", "xero-tenant-id": tenant, "accept": "application/json"}
+    http("POST", sandbox + "/__sandbox/reset")
+
+
+def add_fault(base: str, **rule) -> dict:
+    status, _, body = http("POST", base + "/__sandbox/faults", json.dumps(rule).encode(), {"content-type": "application/json"})
+    assert status == 201, body
+    return json.loads(body)
+
+
+def state(base: str) -> dict:
+    return json.loads(http("GET", base + "/__sandbox/state")[2])
+
+
+def test_a_status_fault_fires_the_given_number_of_times(api):
+    base, headers = api
+    add_fault(base, method="GET", path="/api.xro/2.0/Contacts*", fault="status", status=503, times=2)
+    statuses = [http("GET", base + "/api.xro/2.0/Contacts", headers=headers)[0] for _ in range(3)]
+    assert statuses == [503, 503, 200]
+    # Other endpoints were never affected, and the counts saw everything.
+    assert state(base)["calls"]["GET /api.xro/2.0/Contacts"] == {"503": 2, "200": 1}
+
+
+def test_a_rate_limit_fault_looks_like_xeros_429_to_the_sdk(api):
+    from xero_python.accounting import AccountingApi
+    from xero_python.api_client import ApiClient, Configuration
+    from xero_python.api_client.oauth2 import OAuth2Token
+    from xero_python.exceptions import RateLimitException
+
+    base, headers = api
+    token = {"access_token": headers["authorization"][7:], "token_type": "Bearer", "expires_in": 1800, "expires_at": time.time() + 1800,
+             "refresh_token": "unused", "scope": ["accounting.contacts"]}
+    client = ApiClient(Configuration(oauth2_token=OAuth2Token(client_id=CLIENT_ID, client_secret=SECRET)),
+                       oauth2_token_getter=lambda: token, oauth2_token_saver=lambda t: token.update(t))
+    client.rest_client.pool_manager.connection_pool_kw["retries"] = False
+    add_fault(base, path="/api.xro/2.0/*", fault="rateLimit", times=1)
+    with pytest.raises(RateLimitException) as info:
+        AccountingApi(client, base_url=base + "/api.xro/2.0").get_contacts(headers["xero-tenant-id"])
+    assert info.value.rate_limit == "minute" and info.value.headers["Retry-After"] == "60"
+
+
+def test_slow_and_timeout_faults(api):
+    base, headers = api
+    add_fault(base, path="/api.xro/2.0/Contacts", fault="slow", delayMs=1200, times=1)
+    started = time.monotonic()
+    assert http("GET", base + "/api.xro/2.0/Contacts", headers=headers)[0] == 200
+    assert time.monotonic() - started >= 1.2
+    add_fault(base, path="/api.xro/2.0/Contacts", fault="timeout", times=1)
+    request = urllib.request.Request(base + "/api.xro/2.0/Contacts", headers=headers)
+    with pytest.raises((socket.timeout, TimeoutError, urllib.error.URLError)):
+        urllib.request.urlopen(request, timeout=1.0)
+    # The sandbox still answers everyone else.
+    assert http("GET", base + "/api.xro/2.0/Contacts", headers=headers)[0] == 200
+
+
+def test_malformed_json_breaks_a_parser(api):
+    base, headers = api
+    add_fault(base, path="/api.xro/2.0/Contacts", fault="malformedJSON", times=1)
+    status, _, body = http("GET", base + "/api.xro/2.0/Contacts", headers=headers)
+    assert status == 200
+    with pytest.raises(json.JSONDecodeError):
+        json.loads(body)
+
+
+def test_probability_is_seeded_and_partial(api):
+    base, headers = api
+    add_fault(base, path="/api.xro/2.0/Contacts", fault="status", status=500, probability=0.5)
+    statuses = [http("GET", base + "/api.xro/2.0/Contacts", headers=headers)[0] for _ in range(40)]
+    assert 5 <= statuses.count(500) <= 35 and statuses.count(200) == 40 - statuses.count(500)
+
+
+def test_admin_endpoint_validates_rules_and_reset_clears_data(api):
+    base, headers = api
+    status, _, body = http("POST", base + "/__sandbox/faults", b'{"fault":"status","status":42}', {"content-type": "application/json"})
+    assert status == 400 and "status" in json.loads(body)["error"]
+    assert http("POST", base + "/__sandbox/faults", b'not json')[0] == 400
+    rule = add_fault(base, fault="status", status=502)
+    assert http("DELETE", f"{base}/__sandbox/faults/{rule['id']}")[0] == 204
+    assert http("DELETE", f"{base}/__sandbox/faults/{rule['id']}")[0] == 404
+    body = json.dumps({"Contacts": [{"Name": "Reset me " + uuid.uuid4().hex[:6]}]}).encode()
+    assert http("PUT", base + "/api.xro/2.0/Contacts", body, dict(headers, **{"content-type": "application/json"}))[0] == 200
+    assert state(base)["records"]["Contacts"] == 1
+    assert http("POST", base + "/__sandbox/reset")[0] == 204
+    after = state(base)
+    assert after["records"]["Contacts"] == 0 and after["calls"] == {} and after["faults"] == []
