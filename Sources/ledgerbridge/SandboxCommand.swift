@@ -51,6 +51,9 @@ struct SandboxCommand: AsyncParsableCommand {
     @Option(name: .customLong("xero-limit-app-minute"), help: "Calls per minute across all organisations (Xero: 10000).")
     var limitAppMinute = 10_000
 
+    @Option(name: .customLong("scale"), help: "Generated contacts and products per organisation (0 for empty books).")
+    var scale = 20
+
     @Option(name: .customLong("seed"), help: "Seed of everything the sandbox generates (ids of organisations, data).")
     var seed: UInt64 = 1
 
@@ -64,6 +67,7 @@ struct SandboxCommand: AsyncParsableCommand {
                               ("--xero-limit-day", limitDay), ("--xero-limit-app-minute", limitAppMinute)] where value < 1 {
             throw ValidationError("\(name) must be at least 1")
         }
+        guard (0...100_000).contains(scale) else { throw ValidationError("--scale must be 0 to 100000") }
         guard !xeroClientID.isEmpty else { throw ValidationError("--xero-client-id must not be empty") }
     }
 
@@ -83,6 +87,10 @@ struct SandboxCommand: AsyncParsableCommand {
         configuration.limits.perMinutePerOrganisation = limitMinute
         configuration.limits.perDayPerOrganisation = limitDay
         configuration.limits.perMinutePerApp = limitAppMinute
+        for (index, organisation) in organisations.enumerated() where scale > 0 {
+            // Organisation n is seed + n: the same business as the Cin7 account with that seed.
+            configuration.businesses[organisation.tenantID] = BusinessGenerator.make(seed: seed &+ UInt64(index), scale: scale, name: organisation.name)
+        }
         let xero = XeroSandbox(configuration: configuration)
         let logger = Logger(label: "ledgerbridge.sandbox")
         let server = try await HTTPServer.start(configuration: .init(host: host, port: xeroPort), handler: SandboxHTTPHandler(api: SandboxFrontDoor(api: xero, seed: seed)), logger: logger)

@@ -9,6 +9,8 @@ public final class XeroSandbox: ResettableSandbox {
         /// The app's name, as the envelope's `ProviderName`.
         public var providerName = "LedgerBridge Sandbox App"
         public var idempotencyKeyLifetime: Duration = .seconds(360)
+        /// Generated data per organisation (by tenant id), loaded at start and on reset.
+        public var businesses: [UUID: GeneratedBusiness] = [:]
 
         public init(identity: XeroIdentityConfiguration) {
             self.identity = identity
@@ -22,7 +24,8 @@ public final class XeroSandbox: ResettableSandbox {
     public init(configuration: Configuration) {
         identity = XeroIdentityStore(configuration: configuration.identity)
         books = Dictionary(uniqueKeysWithValues: configuration.identity.organisations.map {
-            ($0.tenantID, XeroBooks(tenantID: $0.tenantID, name: $0.name, providerName: configuration.providerName))
+            ($0.tenantID, XeroBooks(tenantID: $0.tenantID, name: $0.name, providerName: configuration.providerName,
+                                    business: configuration.businesses[$0.tenantID]))
         })
         var router = SandboxRouter(caseInsensitive: true)
         XeroIdentityRoutes(store: identity).register(in: &router)

@@ -8,12 +8,17 @@ actor XeroBooks {
     /// The app's name in every envelope's `ProviderName`.
     let providerName: String
 
+    /// What a reset returns to, besides the defaults every organisation has.
+    let business: GeneratedBusiness?
+
     var contacts = EntityTable<XeroContact>()
 
-    init(tenantID: UUID, name: String, providerName: String) {
+    init(tenantID: UUID, name: String, providerName: String, business: GeneratedBusiness? = nil) {
         self.tenantID = tenantID
         self.name = name
         self.providerName = providerName
+        self.business = business
+        if let business { contacts = Self.contacts(of: business) }
     }
 
     /// A list GET with what every list shares: `If-Modified-Since`, `where`,
@@ -68,7 +73,7 @@ actor XeroBooks {
 
     /// Back to a new organisation's state.
     func reset() {
-        contacts.removeAll()
+        contacts = business.map(Self.contacts(of:)) ?? EntityTable()
     }
 
     func recordCounts() -> [String: Int] {
