@@ -8,19 +8,34 @@ actor XeroBooks {
     /// The app's name in every envelope's `ProviderName`.
     let providerName: String
 
+    var organisation: XeroOrganisation
     var contacts = EntityTable<XeroContact>()
+    var accounts = EntityTable<XeroAccount>()
+    var taxRates = EntityTable<XeroTaxRate>()
+    var items = EntityTable<XeroItem>()
+    var trackingCategories = EntityTable<XeroTrackingCategory>()
 
-    init(tenantID: UUID, name: String, providerName: String) {
+    /// A new organisation comes with Xero's tax rates and a chart of accounts
+    /// (XeroNewOrganisation); their ids derive from the tenant id, so a
+    /// sandbox started with the same `--seed` has the same ids.
+    init(tenantID: UUID, name: String, providerName: String, now: Date = Date()) {
         self.tenantID = tenantID
         self.name = name
         self.providerName = providerName
+        var random = SeededGenerator(seed: tenantID)
+        organisation = XeroOrganisation(tenantID: tenantID, name: name, created: now, random: &random)
+        for rate in XeroNewOrganisation.taxRates() { taxRates.put(rate, now: now) }
+        for account in XeroNewOrganisation.accounts(currency: organisation.BaseCurrency, random: &random) { accounts.put(account, now: now) }
     }
 
     /// A list GET with what every list shares: `If-Modified-Since`, `where`,
     /// `order`, and for paged endpoints `page` (100 a page unless `pageSize`,
     /// at most 1,000). Unpaged endpoints return everything.
+    /// `render` re-encodes a record when the request changes its shape
+    /// (`unitdp=4`, archived tracking options left out); else the cached JSON is sent.
     func list<Entity: XeroEntity>(_ table: EntityTable<Entity>, _ request: SandboxRequest, pageable: Bool,
-                                  supportsIfModifiedSince: Bool = true, _ keep: (Entity) -> Bool = { _ in true }) -> SandboxResponse {
+                                  supportsIfModifiedSince: Bool = true, _ keep: (Entity) -> Bool = { _ in true },
+                                  render: ((Entity) -> [UInt8])? = nil) -> SandboxResponse {
         var since: Date?
         if supportsIfModifiedSince, let header = request.header("if-modified-since") {
             guard let date = XeroDateFormat.parseIfModifiedSince(header) else { return XeroProblem.badRequest("If-Modified-Since is not a date") }
@@ -54,15 +69,19 @@ actor XeroBooks {
                 return descending ? Self.ascending(y, x) : ascending
             }
         }
+        func json(_ id: UUID) -> [UInt8]? {
+            guard let render else { return table.json(id) }
+            return table[id].map(render)
+        }
         guard pageable, let pageText = request.query.value("page") else {
-            return .json(200, XeroEnvelope.list(Entity.collection, ids.compactMap { table.json($0) }, providerName: providerName))
+            return .json(200, XeroEnvelope.list(Entity.collection, ids.compactMap(json), providerName: providerName))
         }
         guard let page = Int(pageText), page >= 1 else { return XeroProblem.badRequest("page must be a positive number") }
         let requestedSize = request.query.value("pageSize").flatMap(Int.init) ?? 100
         let pageSize = min(max(requestedSize, 1), 1000)
         let start = min((page - 1) * pageSize, ids.count)
         let slice = ids[start..<min(start + pageSize, ids.count)]
-        return .json(200, XeroEnvelope.list(Entity.collection, slice.compactMap { table.json($0) }, providerName: providerName,
+        return .json(200, XeroEnvelope.list(Entity.collection, slice.compactMap(json), providerName: providerName,
                                             pagination: .init(page: page, pageSize: pageSize, itemCount: ids.count)))
     }
 
