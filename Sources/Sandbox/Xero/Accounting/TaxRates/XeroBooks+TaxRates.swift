@@ -110,7 +110,8 @@ extension XeroBooks {
         if !rate.Name.isEmpty, taxRates.all.contains(where: { $0.id != rate.id && $0.Status != "DELETED" && $0.Name.lowercased() == rate.Name.lowercased() }) {
             messages.append("A tax rate with the name \(rate.Name) already exists.")
         }
-        if rate.TaxComponents.isEmpty { messages.append("A tax rate needs at least one tax component.") }
+        // (Components that could not be read have said so already.)
+        if input.TaxComponents.map(\.isEmpty) ?? rate.TaxComponents.isEmpty { messages.append("A tax rate needs at least one tax component.") }
         // An NZ organisation files GST returns: every rate must say where it is reported.
         if rate.ReportTaxType == nil {
             messages.append("ReportTaxType is required.")
