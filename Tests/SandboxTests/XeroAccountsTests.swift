@@ -62,6 +62,7 @@ import Testing
             #expect(element["AccountID"] as? String == "00000000-0000-0000-0000-000000000000")
         }
         #expect(try H.messages(await h.putAccount(["Code": "", "Name": "Blank code", "Type": "EXPENSE"])) == ["Please enter a Code."])
+        #expect(try H.messages(await h.putAccount(["Name": "x"])) == ["Please select an account Type.", "Please enter a Code."], "every problem at once")
         let bank = try H.record(await h.putAccount(["Name": "Codeless bank", "Type": "BANK", "BankAccountNumber": "0101"]), "Accounts")
         #expect(bank["Code"] == nil && bank["CurrencyCode"] as? String == "NZD")
     }

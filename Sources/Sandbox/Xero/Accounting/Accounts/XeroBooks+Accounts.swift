@@ -96,7 +96,7 @@ extension XeroBooks {
 
         guard let accountClass = XeroAccount.classOfType[account.Type] else {
             messages.append(account.Type.isEmpty ? "Please select an account Type." : "\(account.Type) is not a valid account Type.")
-            return messages
+            return messages + nameAndCodeProblems(&account)
         }
         if let previous, previous.Type != account.Type {
             if previous.SystemAccount != nil { messages.append("The Type of a system account cannot be changed.") }
@@ -130,22 +130,7 @@ extension XeroBooks {
             account.CurrencyCode = nil
         }
 
-        if account.Name.isEmpty { messages.append("Please enter a Name.") }
-        if account.Name.count > 150 { messages.append("Name must be 150 characters or fewer.") }
-        if !account.Name.isEmpty, accounts.all.contains(where: { $0.AccountID != account.AccountID && $0.Name.lowercased() == account.Name.lowercased() }) {
-            messages.append("Please enter a unique Name.")
-        }
-        let code = account.Code ?? ""
-        if code.isEmpty {
-            account.Code = nil
-            // Bank accounts may go without a code; every other account needs one.
-            if account.Type != "BANK" { messages.append("Please enter a Code.") }
-        } else {
-            if code.count > 10 { messages.append("Code must be 10 characters or fewer.") }
-            if accounts.all.contains(where: { $0.AccountID != account.AccountID && $0.Code?.lowercased() == code.lowercased() }) {
-                messages.append("Please enter a unique Code.")
-            }
-        }
+        messages += nameAndCodeProblems(&account)
         if (account.Description?.count ?? 0) > 4000 { messages.append("Description must be 4000 characters or fewer.") }
 
         switch account.Status {
@@ -161,6 +146,27 @@ extension XeroBooks {
         }
         if let taxType = account.TaxType, !taxRate(taxType, canApplyTo: accountClass) {
             messages.append("The TaxType code \(taxType) does not exist or cannot be used with this type of account.")
+        }
+        return messages
+    }
+
+    /// Name and Code: required (a bank account may go without a code), short enough, unique.
+    private func nameAndCodeProblems(_ account: inout XeroAccount) -> [String] {
+        var messages: [String] = []
+        if account.Name.isEmpty { messages.append("Please enter a Name.") }
+        if account.Name.count > 150 { messages.append("Name must be 150 characters or fewer.") }
+        if !account.Name.isEmpty, accounts.all.contains(where: { $0.AccountID != account.AccountID && $0.Name.lowercased() == account.Name.lowercased() }) {
+            messages.append("Please enter a unique Name.")
+        }
+        let code = account.Code ?? ""
+        if code.isEmpty {
+            account.Code = nil
+            if account.Type != "BANK" { messages.append("Please enter a Code.") }
+        } else {
+            if code.count > 10 { messages.append("Code must be 10 characters or fewer.") }
+            if accounts.all.contains(where: { $0.AccountID != account.AccountID && $0.Code?.lowercased() == code.lowercased() }) {
+                messages.append("Please enter a unique Code.")
+            }
         }
         return messages
     }
