@@ -9,6 +9,11 @@ public struct SeededGenerator: RandomNumberGenerator, Sendable {
         state = seed
     }
 
+    /// A stream of its own for something that already has a (seeded) id.
+    public init(seed id: UUID) {
+        state = withUnsafeBytes(of: id.uuid) { $0.load(as: UInt64.self) ^ $0.load(fromByteOffset: 8, as: UInt64.self) }
+    }
+
     public mutating func next() -> UInt64 {
         state &+= 0x9E37_79B9_7F4A_7C15
         var z = state

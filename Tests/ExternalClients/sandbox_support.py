@@ -7,6 +7,7 @@ import base64
 import json
 import os
 import re
+import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -91,3 +92,47 @@ def validate(spec: str, host: str, method: str, path: str, status: int, body: by
     request = MockRequest(host, method.lower(), path)
     response = MockResponse(body, status_code=status, content_type=content_type)
     openapi(spec).validate_response(request, response)
+
+
+def sdk_configuration(client_id: str, secret: str):
+    """An SDK Configuration for this app. `Configuration(...)` alone is not enough:
+    its metaclass keeps the first instance ever made as a default and hands out
+    copies of it, ignoring later arguments, so a second app in the same pytest
+    run would refresh tokens with the first app's credentials."""
+    from xero_python.api_client import Configuration
+    from xero_python.api_client.oauth2 import OAuth2Token
+
+    configuration = Configuration()
+    configuration.oauth2_token = OAuth2Token(client_id=client_id, client_secret=secret)
+    return configuration
+
+
+class Session:
+    """An authorised SDK client plus raw access for spec validation."""
+
+    def __init__(self, base: str, client_id: str, secret: str):
+        from xero_python.accounting import AccountingApi
+        from xero_python.api_client import ApiClient
+        from xero_python.identity import IdentityApi
+
+        self.base = base
+        self.token = exchange(base, client_id, secret, authorize(base, client_id))
+        state = dict(self.token, expires_at=time.time() + 1800, scope=self.token["scope"].split())
+        self.client = ApiClient(sdk_configuration(client_id, secret),
+                                oauth2_token_getter=lambda: state, oauth2_token_saver=lambda t: state.update(t))
+        self.client.rest_client.pool_manager.connection_pool_kw["retries"] = False
+        self.tenant = IdentityApi(self.client, base_url=base).get_connections()[0].tenant_id
+        self.api = AccountingApi(self.client, base_url=base + "/api.xro/2.0")
+
+    def raw(self, method: str, path: str, body=None, headers=None):
+        all_headers = {"authorization": f"Bearer {self.token['access_token']}", "xero-tenant-id": str(self.tenant),
+                       "accept": "application/json", "content-type": "application/json", **(headers or {})}
+        status, response_headers, data = http(method, self.base + "/api.xro/2.0" + path,
+                                              json.dumps(body).encode() if body is not None else None, all_headers)
+        return status, response_headers, data
+
+    def checked(self, method: str, path: str, body=None, headers=None):
+        """A raw call whose response must match the spec for that operation."""
+        status, response_headers, data = self.raw(method, path, body, headers)
+        validate("xero_accounting.yaml", "https://api.xero.com", method, "/api.xro/2.0" + path.split("?")[0], status, data)
+        return status, response_headers, data

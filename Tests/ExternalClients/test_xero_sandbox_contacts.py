@@ -14,7 +14,7 @@ import uuid
 import pytest
 
 from conftest import ServeProcess
-from sandbox_support import authorize, binary, exchange, http, validate
+from sandbox_support import Session, binary
 
 CLIENT_ID, SECRET = "contacts-client", "contacts-secret"
 
@@ -33,41 +33,9 @@ def sandbox():
         assert process.stop(signal.SIGTERM, 10) == 0
 
 
-class Session:
-    """An authorised SDK client plus raw access for spec validation."""
-
-    def __init__(self, base: str):
-        from xero_python.accounting import AccountingApi
-        from xero_python.api_client import ApiClient, Configuration
-        from xero_python.api_client.oauth2 import OAuth2Token
-        from xero_python.identity import IdentityApi
-
-        self.base = base
-        self.token = exchange(base, CLIENT_ID, SECRET, authorize(base, CLIENT_ID))
-        state = dict(self.token, expires_at=time.time() + 1800, scope=self.token["scope"].split())
-        self.client = ApiClient(Configuration(oauth2_token=OAuth2Token(client_id=CLIENT_ID, client_secret=SECRET)),
-                                oauth2_token_getter=lambda: state, oauth2_token_saver=lambda t: state.update(t))
-        self.client.rest_client.pool_manager.connection_pool_kw["retries"] = False
-        self.tenant = IdentityApi(self.client, base_url=base).get_connections()[0].tenant_id
-        self.api = AccountingApi(self.client, base_url=base + "/api.xro/2.0")
-
-    def raw(self, method: str, path: str, body=None, headers=None):
-        all_headers = {"authorization": f"Bearer {self.token['access_token']}", "xero-tenant-id": str(self.tenant),
-                       "accept": "application/json", "content-type": "application/json", **(headers or {})}
-        status, response_headers, data = http(method, self.base + "/api.xro/2.0" + path,
-                                              json.dumps(body).encode() if body is not None else None, all_headers)
-        return status, response_headers, data
-
-    def checked(self, method: str, path: str, body=None, headers=None):
-        """A raw call whose response must match the spec for that operation."""
-        status, response_headers, data = self.raw(method, path, body, headers)
-        validate("xero_accounting.yaml", "https://api.xero.com", method, "/api.xro/2.0" + path.split("?")[0], status, data)
-        return status, response_headers, data
-
-
 @pytest.fixture(scope="module")
 def session(sandbox):
-    return Session(sandbox)
+    return Session(sandbox, CLIENT_ID, SECRET)
 
 
 def contact(name: str, **extra):
@@ -166,7 +134,7 @@ def test_rate_limit_429_with_retry_after_through_the_sdk():
         line = process.wait_for_line("ledgerbridge sandbox: xero ready", 30)
         assert line, process.explain()
         base = re.search(r"http://127\.0\.0\.1:\d+", line).group(0)
-        session = Session(base)
+        session = Session(base, CLIENT_ID, SECRET)
         for remaining in (2, 1, 0):
             status, headers, _ = session.raw("GET", "/Contacts")
             assert status == 200 and int(headers["x-minlimit-remaining"]) == remaining

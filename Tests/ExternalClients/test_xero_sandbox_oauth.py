@@ -11,7 +11,7 @@ import time
 import pytest
 
 from conftest import ServeProcess
-from sandbox_support import authorize, binary, exchange, http, token_post, validate
+from sandbox_support import authorize, binary, exchange, http, sdk_configuration, token_post, validate
 
 CLIENT_ID, SECRET = "test-client", "test-secret-value"
 GRACE = 2.0
@@ -30,13 +30,13 @@ def sandbox():
 
 
 def sdk_client(base: str, token: dict):
-    from xero_python.api_client import ApiClient, Configuration
-    from xero_python.api_client.oauth2 import OAuth2Token, TokenApi
+    from xero_python.api_client import ApiClient
+    from xero_python.api_client.oauth2 import TokenApi
 
     TokenApi.refresh_token_url = base + "/connect/token"
     TokenApi.revoke_token_url = base + "/connect/revocation"
     state = dict(token, expires_at=time.time() + token["expires_in"], scope=token["scope"].split())
-    client = ApiClient(Configuration(oauth2_token=OAuth2Token(client_id=CLIENT_ID, client_secret=SECRET)),
+    client = ApiClient(sdk_configuration(CLIENT_ID, SECRET),
                        oauth2_token_getter=lambda: state, oauth2_token_saver=lambda t: state.update(t))
     client.rest_client.pool_manager.connection_pool_kw["retries"] = False
     return client, state

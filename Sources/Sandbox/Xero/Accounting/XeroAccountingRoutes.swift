@@ -19,6 +19,43 @@ struct XeroAccountingRoutes: Sendable {
             guard let id = UUID(uuidString: request.parameter("ContactID")) else { return XeroProblem.notFound() }
             return await books.saveContacts(request, createOnly: false, pathID: id)
         }
+
+        route(&router, "GET", "/Accounts") { books, request in await books.listAccounts(request) }
+        route(&router, "PUT", "/Accounts") { books, request in await books.createAccount(request) }
+        route(&router, "GET", "/Accounts/{AccountID}") { books, request in await books.getAccount(request.parameter("AccountID")) }
+        route(&router, "POST", "/Accounts/{AccountID}") { books, request in await books.updateAccount(request, key: request.parameter("AccountID")) }
+        route(&router, "DELETE", "/Accounts/{AccountID}") { books, request in await books.deleteAccount(request.parameter("AccountID")) }
+
+        route(&router, "GET", "/TaxRates") { books, request in await books.listTaxRates(request) }
+        route(&router, "GET", "/TaxRates/{TaxType}") { books, request in await books.getTaxRate(request.parameter("TaxType")) }
+        route(&router, "PUT", "/TaxRates") { books, request in await books.saveTaxRates(request, createOnly: true) }
+        route(&router, "POST", "/TaxRates") { books, request in await books.saveTaxRates(request, createOnly: false) }
+
+        route(&router, "GET", "/Items") { books, request in await books.listItems(request) }
+        route(&router, "GET", "/Items/{ItemID}") { books, request in await books.getItem(request.parameter("ItemID"), request) }
+        route(&router, "PUT", "/Items") { books, request in await books.saveItems(request, createOnly: true) }
+        route(&router, "POST", "/Items") { books, request in await books.saveItems(request, createOnly: false) }
+        route(&router, "POST", "/Items/{ItemID}") { books, request in await books.saveItems(request, createOnly: false, pathKey: request.parameter("ItemID")) }
+        route(&router, "DELETE", "/Items/{ItemID}") { books, request in await books.deleteItem(request.parameter("ItemID")) }
+
+        let category = "/TrackingCategories/{TrackingCategoryID}"
+        route(&router, "GET", "/TrackingCategories") { books, request in await books.listTrackingCategories(request) }
+        route(&router, "PUT", "/TrackingCategories") { books, request in await books.saveTrackingCategory(request, key: nil) }
+        route(&router, "GET", category) { books, request in await books.getTrackingCategory(request.parameter("TrackingCategoryID")) }
+        route(&router, "POST", category) { books, request in await books.saveTrackingCategory(request, key: request.parameter("TrackingCategoryID")) }
+        route(&router, "DELETE", category) { books, request in await books.deleteTrackingCategory(request.parameter("TrackingCategoryID")) }
+        route(&router, "PUT", category + "/Options") { books, request in
+            await books.saveTrackingOption(request, categoryKey: request.parameter("TrackingCategoryID"), optionKey: nil)
+        }
+        route(&router, "POST", category + "/Options/{TrackingOptionID}") { books, request in
+            await books.saveTrackingOption(request, categoryKey: request.parameter("TrackingCategoryID"), optionKey: request.parameter("TrackingOptionID"))
+        }
+        route(&router, "DELETE", category + "/Options/{TrackingOptionID}") { books, request in
+            await books.deleteTrackingOption(categoryKey: request.parameter("TrackingCategoryID"), optionKey: request.parameter("TrackingOptionID"))
+        }
+
+        route(&router, "GET", "/Organisation") { books, _ in await books.getOrganisation() }
+        route(&router, "POST", "/Organisation") { _, _ in XeroBooks.notImplemented() }
     }
 
     private func route(_ router: inout SandboxRouter, _ method: String, _ path: String,

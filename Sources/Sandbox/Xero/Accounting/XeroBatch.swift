@@ -12,10 +12,12 @@ struct XeroBatch {
     }
 
     let collection: String
-    /// The id field a failed element echoes with the zero GUID, e.g. "ContactID".
-    let idField: String
-    /// Invoices and credit notes flag errors with `HasErrors`; contacts and payments with `HasValidationErrors`.
-    let errorFlag: String
+    /// The id field a failed element echoes with the zero GUID, e.g. "ContactID";
+    /// nil for records keyed otherwise (TaxRates by TaxType).
+    let idField: String?
+    /// Invoices and credit notes flag errors with `HasErrors`; contacts and payments with
+    /// `HasValidationErrors`; accounts, items and tax rates have no such flag.
+    let errorFlag: String?
 
     /// The elements of a request body, as JSON objects; nil when the body is not such a batch.
     func elements(of body: [UInt8]) -> [[String: Any]]? {
@@ -49,8 +51,8 @@ struct XeroBatch {
 
     private func echo(_ input: [String: Any], messages: [String], statusAttribute: Bool) -> [String: Any] {
         var element = input
-        element[idField] = "00000000-0000-0000-0000-000000000000"
-        element[errorFlag] = true
+        if let idField { element[idField] = "00000000-0000-0000-0000-000000000000" }
+        if let errorFlag { element[errorFlag] = true }
         element["ValidationErrors"] = messages.map { ["Message": $0] }
         if statusAttribute { element["StatusAttributeString"] = "ERROR" }
         return element

@@ -11,21 +11,34 @@ actor XeroBooks {
     /// What a reset returns to, besides the defaults every organisation has.
     let business: GeneratedBusiness?
 
+    var organisation: XeroOrganisation
     var contacts = EntityTable<XeroContact>()
+    var accounts = EntityTable<XeroAccount>()
+    var taxRates = EntityTable<XeroTaxRate>()
+    var items = EntityTable<XeroItem>()
+    var trackingCategories = EntityTable<XeroTrackingCategory>()
 
-    init(tenantID: UUID, name: String, providerName: String, business: GeneratedBusiness? = nil) {
+    /// A new organisation comes with Xero's tax rates and a chart of accounts
+    /// (XeroNewOrganisation); their ids derive from the tenant id, so a
+    /// sandbox started with the same `--seed` has the same ids. The generated
+    /// business, if any, comes on top.
+    init(tenantID: UUID, name: String, providerName: String, business: GeneratedBusiness? = nil, now: Date = Date()) {
         self.tenantID = tenantID
         self.name = name
         self.providerName = providerName
         self.business = business
-        if let business { contacts = Self.contacts(of: business) }
+        let start = Self.newBooks(tenantID: tenantID, name: name, business: business, created: now, now: now)
+        (organisation, taxRates, accounts, contacts) = (start.organisation, start.taxRates, start.accounts, start.contacts)
     }
 
     /// A list GET with what every list shares: `If-Modified-Since`, `where`,
     /// `order`, and for paged endpoints `page` (100 a page unless `pageSize`,
     /// at most 1,000). Unpaged endpoints return everything.
+    /// `render` re-encodes a record when the request changes its shape
+    /// (`unitdp=4`, archived tracking options left out); else the cached JSON is sent.
     func list<Entity: XeroEntity>(_ table: EntityTable<Entity>, _ request: SandboxRequest, pageable: Bool,
-                                  supportsIfModifiedSince: Bool = true, _ keep: (Entity) -> Bool = { _ in true }) -> SandboxResponse {
+                                  supportsIfModifiedSince: Bool = true, _ keep: (Entity) -> Bool = { _ in true },
+                                  render: ((Entity) -> [UInt8])? = nil) -> SandboxResponse {
         var since: Date?
         if supportsIfModifiedSince, let header = request.header("if-modified-since") {
             guard let date = XeroDateFormat.parseIfModifiedSince(header) else { return XeroProblem.badRequest("If-Modified-Since is not a date") }
@@ -59,25 +72,44 @@ actor XeroBooks {
                 return descending ? Self.ascending(y, x) : ascending
             }
         }
+        func json(_ id: UUID) -> [UInt8]? {
+            guard let render else { return table.json(id) }
+            return table[id].map(render)
+        }
         guard pageable, let pageText = request.query.value("page") else {
-            return .json(200, XeroEnvelope.list(Entity.collection, ids.compactMap { table.json($0) }, providerName: providerName))
+            return .json(200, XeroEnvelope.list(Entity.collection, ids.compactMap(json), providerName: providerName))
         }
         guard let page = Int(pageText), page >= 1 else { return XeroProblem.badRequest("page must be a positive number") }
         let requestedSize = request.query.value("pageSize").flatMap(Int.init) ?? 100
         let pageSize = min(max(requestedSize, 1), 1000)
         let start = min((page - 1) * pageSize, ids.count)
         let slice = ids[start..<min(start + pageSize, ids.count)]
-        return .json(200, XeroEnvelope.list(Entity.collection, slice.compactMap { table.json($0) }, providerName: providerName,
+        return .json(200, XeroEnvelope.list(Entity.collection, slice.compactMap(json), providerName: providerName,
                                             pagination: .init(page: page, pageSize: pageSize, itemCount: ids.count)))
     }
 
     /// Back to a new organisation's state.
+    /// Back to a new organisation's state (plus the generated business).
     func reset() {
-        contacts = business.map(Self.contacts(of:)) ?? EntityTable()
+        let start = Self.newBooks(tenantID: tenantID, name: name, business: business, created: organisation.CreatedDateUTC.date, now: Date())
+        (organisation, taxRates, accounts, contacts) = (start.organisation, start.taxRates, start.accounts, start.contacts)
+        items = EntityTable()
+        trackingCategories = EntityTable()
+    }
+
+    private static func newBooks(tenantID: UUID, name: String, business: GeneratedBusiness?, created: Date, now: Date)
+        -> (organisation: XeroOrganisation, taxRates: EntityTable<XeroTaxRate>, accounts: EntityTable<XeroAccount>, contacts: EntityTable<XeroContact>) {
+        var random = SeededGenerator(seed: tenantID)
+        let organisation = XeroOrganisation(tenantID: tenantID, name: name, created: created, random: &random)
+        var taxRates = EntityTable<XeroTaxRate>(), accounts = EntityTable<XeroAccount>()
+        for rate in XeroNewOrganisation.taxRates() { taxRates.put(rate, now: now) }
+        for account in XeroNewOrganisation.accounts(currency: organisation.BaseCurrency, random: &random) { accounts.put(account, now: now) }
+        return (organisation, taxRates, accounts, business.map(Self.contacts(of:)) ?? EntityTable())
     }
 
     func recordCounts() -> [String: Int] {
-        [XeroContact.collection: contacts.count]
+        [XeroContact.collection: contacts.count, XeroAccount.collection: accounts.count, XeroTaxRate.collection: taxRates.count,
+         XeroItem.collection: items.count, XeroTrackingCategory.collection: trackingCategories.count]
     }
 
     private static func ascending(_ x: Any?, _ y: Any?) -> Bool {

@@ -32,6 +32,12 @@ struct EntityTable<Entity: XeroEntity>: Sendable {
         rows[entity.id] = (entity, XeroJSON.encode(entity))
     }
 
+    /// Xero purges some records (deleted accounts, items): they vanish from lists and gets.
+    mutating func remove(_ id: UUID) {
+        guard rows.removeValue(forKey: id) != nil else { return }
+        order.removeAll { $0 == id }
+    }
+
     mutating func removeAll() {
         order = []
         rows = [:]
@@ -39,15 +45,53 @@ struct EntityTable<Entity: XeroEntity>: Sendable {
 }
 
 enum XeroJSON {
-    static let encoder: JSONEncoder = {
+    /// The number of places a unit amount is read and written with (`unitdp`).
+    static let unitPlacesKey = CodingUserInfoKey(rawValue: "unitdp")!
+
+    static func unitPlaces(_ userInfo: [CodingUserInfoKey: Any]) -> Int {
+        userInfo[unitPlacesKey] as? Int ?? 2
+    }
+
+    /// `unitdp=4` opts in to four places for unit amounts; anything else means two.
+    static func unitPlaces(_ request: SandboxRequest) -> Int {
+        request.query.value("unitdp") == "4" ? 4 : 2
+    }
+
+    private static func makeEncoder(unitPlaces: Int) -> JSONEncoder {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.withoutEscapingSlashes]
+        encoder.userInfo[unitPlacesKey] = unitPlaces
         return encoder
-    }()
+    }
 
-    static func encode(_ value: some Encodable) -> [UInt8] {
+    static let encoder = makeEncoder(unitPlaces: 2)
+    private static let encoderFourPlaces = makeEncoder(unitPlaces: 4)
+
+    static func encode(_ value: some Encodable, unitPlaces: Int = 2) -> [UInt8] {
         // Our own models always encode; a failure is a bug worth crashing a test over.
-        Array(try! encoder.encode(value))
+        let bytes = Array(try! (unitPlaces == 4 ? encoderFourPlaces : encoder).encode(value))
+        return unquoteFixedNumbers(bytes)
+    }
+
+    /// Turns the marked strings of `XeroDecimal.marked` (`"\u0001\u000215.0000"`)
+    /// into bare JSON numbers (`15.0000`).
+    static func unquoteFixedNumbers(_ bytes: [UInt8]) -> [UInt8] {
+        let mark = Array(#""\u0001\u0002"#.utf8)
+        guard let first = bytes.firstRange(of: mark) else { return bytes }
+        var out: [UInt8] = []
+        out.reserveCapacity(bytes.count)
+        var index = bytes.startIndex
+        var next: Range<Int>? = first
+        while let range = next {
+            out += bytes[index..<range.lowerBound]
+            var end = range.upperBound
+            while end < bytes.count, bytes[end] != UInt8(ascii: "\"") { end += 1 }
+            out += bytes[range.upperBound..<end]
+            index = min(end + 1, bytes.count)
+            next = bytes[index...].firstRange(of: mark)
+        }
+        out += bytes[index...]
+        return out
     }
 
     /// A decoding error as a short sentence naming the field, for ValidationErrors.
@@ -64,9 +108,31 @@ enum XeroJSON {
         }
     }
 
-    static func decode<T: Decodable>(_ type: T.Type, from bytes: [UInt8]) throws -> T {
-        try JSONDecoder().decode(type, from: Data(bytes))
+    static func decode<T: Decodable>(_ type: T.Type, from bytes: [UInt8], unitPlaces: Int = 2) throws -> T {
+        let decoder = JSONDecoder()
+        decoder.userInfo[unitPlacesKey] = unitPlaces
+        // Xero binds field names without regard to the first letter's case: the
+        // spec's own request examples send `{"name": "FooBar"}` for a TrackingCategory.
+        decoder.keyDecodingStrategy = .custom { path in
+            let key = path.last!
+            guard let first = key.stringValue.first, first.isLowercase else { return key }
+            return XeroCodingKey(first.uppercased() + key.stringValue.dropFirst())
+        }
+        return try decoder.decode(type, from: Data(bytes))
     }
+
+    /// An element of a JSON body (a dictionary from JSONSerialization) as a model input.
+    static func decode<T: Decodable>(_ type: T.Type, element: [String: Any], unitPlaces: Int = 2) throws -> T {
+        try decode(type, from: Array(try JSONSerialization.data(withJSONObject: element)), unitPlaces: unitPlaces)
+    }
+}
+
+struct XeroCodingKey: CodingKey {
+    let stringValue: String
+    var intValue: Int? { nil }
+    init(_ string: String) { stringValue = string }
+    init?(stringValue: String) { self.stringValue = stringValue }
+    init?(intValue: Int) { nil }
 }
 
 /// A Xero `/Date(ms+0000)/` value: encoded that way, decoded from any form
@@ -97,5 +163,25 @@ struct XeroDate: Codable, Sendable, Comparable, Hashable {
     /// A date-only field: midnight UTC of the day.
     var day: XeroDate {
         XeroDate(XeroDateFormat.utcCalendar.startOfDay(for: date))
+    }
+}
+
+/// Xero writes GUIDs in lower case (`"ContactID": "bd2270c3-8706-4c11-9cfb-000b551c3f51"`);
+/// Foundation's UUID encodes upper case. Reading accepts either.
+@propertyWrapper
+struct LowercaseID: Codable, Sendable, Hashable {
+    var wrappedValue: UUID
+
+    init(wrappedValue: UUID) {
+        self.wrappedValue = wrappedValue
+    }
+
+    init(from decoder: any Decoder) throws {
+        wrappedValue = try decoder.singleValueContainer().decode(UUID.self)
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(wrappedValue.uuidString.lowercased())
     }
 }

@@ -25,7 +25,7 @@ struct XeroContact: XeroEntity {
         var PhoneCountryCode: String?
     }
 
-    var ContactID: UUID
+    @LowercaseID var ContactID: UUID
     var ContactNumber: String?
     var AccountNumber: String?
     var ContactStatus: String
