@@ -21,7 +21,7 @@ extension Cin7Company {
                 && (contact.map { value in customer.Contacts.contains { $0.Name.cin7StartsWith(value) || $0.Email.cin7Equals(value) } } ?? true)
                 // `ModifiedSince` is inclusive: a record stamped at that very millisecond is returned,
                 // so a client that re-sends the newest `LastModifiedOn` it saw misses nothing.
-                && (since.map { customer.LastModifiedOn.date >= $0 } ?? true)
+                && (since.map { customer.LastModifiedOn.isAtOrAfter($0) } ?? true)
         }.map(\.key)
         return try page(customers, keys, arrayKey: Self.customersKey, request) { key in
             includePrices ? self.customerJSON(key, withPrices: true) : nil

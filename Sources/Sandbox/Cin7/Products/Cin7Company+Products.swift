@@ -39,7 +39,7 @@ extension Cin7Company {
             (id.map { product.ID == $0 } ?? (includeDeprecated || !product.isDeprecated))
                 && (name.map { product.Name.cin7Contains($0) } ?? true)
                 && (sku.map { product.SKU.cin7Contains($0) } ?? true)
-                && (since.map { product.LastModifiedOn.date >= $0 } ?? true)
+                && (since.map { product.LastModifiedOn.isAtOrAfter($0) } ?? true)
         }.map(\.key)
         return try page(products, keys, arrayKey: Self.productsKey, request) { key in self.productJSON(key, includes) }
     }

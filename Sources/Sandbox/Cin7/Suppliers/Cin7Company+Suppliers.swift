@@ -13,7 +13,7 @@ extension Cin7Company {
         let keys = suppliers.all.filter { supplier in
             (id.map { supplier.ID == $0 } ?? (includeDeprecated || !supplier.isDeprecated))
                 && (name.map { supplier.Name.cin7StartsWith($0) } ?? true)
-                && (since.map { supplier.LastModifiedOn.date >= $0 } ?? true)
+                && (since.map { supplier.LastModifiedOn.isAtOrAfter($0) } ?? true)
         }.map(\.key)
         return try page(suppliers, keys, arrayKey: Self.suppliersKey, request)
     }

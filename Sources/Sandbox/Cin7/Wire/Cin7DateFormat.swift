@@ -53,6 +53,18 @@ struct Cin7Timestamp: Encodable, Sendable, Comparable, Hashable {
     }
 
     static func < (a: Cin7Timestamp, b: Cin7Timestamp) -> Bool { a.date < b.date }
+
+    /// Whether this stamp is at or after `date`, to the millisecond: the filter
+    /// `ModifiedSince` applies. Whole milliseconds are compared, so the text a
+    /// client got as `LastModifiedOn` and sends back matches the record exactly,
+    /// whatever binary fraction the two dates carry.
+    func isAtOrAfter(_ date: Date) -> Bool {
+        Self.milliseconds(self.date) >= Self.milliseconds(date)
+    }
+
+    static func milliseconds(_ date: Date) -> Int64 {
+        Int64((date.timeIntervalSince1970 * 1000).rounded())
+    }
 }
 
 /// A date-only field (`OpeningBalanceDate`), encoded as midnight without a zone.
