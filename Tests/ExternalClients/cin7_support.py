@@ -20,6 +20,13 @@ KEY = "c1a70000-5a4d-4b0c-8000-0000000000aa"
 CIN7_TIMESTAMP = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{1,3})?Z$")
 
 
+def stamp(record: dict):
+    """A record's `LastModifiedOn` as a datetime. Never compare the strings: with
+    trailing zeros dropped, `…37.431Z` sorts before `…37.43Z`."""
+    from datetime import datetime
+    return datetime.fromisoformat(record["LastModifiedOn"])
+
+
 def start(*extra) -> tuple[ServeProcess, str]:
     """`ledgerbridge sandbox` on free ports; returns the process and the Cin7 base URL
     (`http://127.0.0.1:PORT/ExternalApi/v2/`). Use the process as a context manager."""

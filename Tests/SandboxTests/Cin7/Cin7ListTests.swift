@@ -45,7 +45,8 @@ import Testing
         let a = try await harness.ok("POST", "customer", body: Cin7Harness.customer("A")).list("CustomerList")[0]
         let b = try await harness.ok("POST", "customer", body: Cin7Harness.customer("B")).list("CustomerList")[0]
         let stampA = try #require(a["LastModifiedOn"] as? String), stampB = try #require(b["LastModifiedOn"] as? String)
-        #expect(stampB > stampA, "two writes never share a stamp")
+        // Parsed, not compared as text: with trailing zeros dropped "…37.431Z" sorts before "…37.43Z".
+        #expect(try #require(Cin7DateFormat.parse(stampB)) > (try #require(Cin7DateFormat.parse(stampA))), "two writes never share a stamp")
         func names(_ query: String) async throws -> [String] {
             try await harness.ok("GET", "customer?\(query)").list("CustomerList").compactMap { $0["Name"] as? String }
         }
