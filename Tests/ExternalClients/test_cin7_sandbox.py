@@ -526,3 +526,18 @@ def test_object_error_shape_and_html_for_unknown_endpoints():
         assert status == 403
         validate_error(body, 403, shape="object")
         assert process.stop(signal.SIGTERM, 10) == 0
+
+
+@pytest.mark.parametrize("args,complaint", [
+    (["--cin7-account-id", ACCOUNT], "pairs"),
+    (["--cin7-account-id", "not-a-guid", "--cin7-application-key", "k"], "GUID"),
+    (["--cin7-rate-limit-status", "500"], "429 or 503"),
+    (["--cin7-limit-minute", "0"], "at least 1"),
+    (["--cin7-retry-after", "soon"], "seconds"),
+    (["--cin7-port", "70000"], "--cin7-port"),
+])
+def test_bad_cin7_options_are_refused(args, complaint):
+    import subprocess
+    from sandbox_support import binary
+    result = subprocess.run([binary(), "sandbox", "--xero-port", "0", "--cin7-port", "0", *args], capture_output=True, text=True, timeout=30)
+    assert result.returncode != 0 and complaint in result.stderr, (result.returncode, result.stderr)

@@ -25,8 +25,12 @@ struct Cin7RateLimits: Sendable {
         }
         // The portal's sentence (apib:124), with the configured numbers; no body
         // is documented for the 429, so it carries the same Error Model.
-        let windowSeconds = Int(limits.window.components.seconds)
-        let per = windowSeconds == 60 ? "minute" : "\(windowSeconds) seconds"
+        let milliseconds = limits.window.components.seconds * 1000 + limits.window.components.attoseconds / 1_000_000_000_000_000
+        let per = switch milliseconds {
+        case 60_000: "minute"
+        case let ms where ms % 1000 == 0: "\(ms / 1000) seconds"
+        case let ms: "\(ms) milliseconds"
+        }
         return (Cin7Failure(limits.status.rawValue, "You reached \(limits.callsPerWindow) calls per \(per) API limit"), header)
     }
 
