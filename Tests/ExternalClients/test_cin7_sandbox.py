@@ -295,6 +295,9 @@ def test_customer_product_prices_only_when_asked(cin7):
     assert cin7.checked("GET", "customer", query=f"Name={name}&IncludeProductPrices=true")["CustomerList"][0]["ProductPrices"][0]["Price"] == 7.5
     prices = cin7.checked("GET", "product", query=f"ID={product['ID']}&IncludeCustomPrices=true")["Products"][0]["CustomPrices"]
     assert prices[0]["CustomerID"] == customer["ID"] and prices[0]["Price"] == 7.5
+    cin7.checked("PUT", "product", {"ID": product["ID"], "Name": "Renamed " + sku})
+    listed = cin7.checked("GET", "customer", query=f"Name={name}&IncludeProductPrices=true")["CustomerList"][0]["ProductPrices"][0]
+    assert listed["ProductName"] == "Renamed " + sku, "prices show the product as it is now"
 
 
 def test_customer_validation_errors(cin7):

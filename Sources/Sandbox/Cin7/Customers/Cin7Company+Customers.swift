@@ -59,7 +59,11 @@ extension Cin7Company {
     func customerJSON(_ key: String, withPrices: Bool) -> [UInt8]? {
         guard let customer = customers[key], let json = customers.json(key) else { return nil }
         guard withPrices else { return json }
-        return Cin7JSON.appending(json, [("ProductPrices", Cin7JSON.encode(customer._productPrices))])
+        // The product's current name and SKU, whatever they were when the price was set.
+        let prices = customer._productPrices.map { price in
+            products[price.ProductID].map { Cin7Customer.ProductPrice(ProductID: $0.ID, ProductName: $0.Name, ProductSKU: $0.SKU, Price: price.Price) } ?? price
+        }
+        return Cin7JSON.appending(json, [("ProductPrices", Cin7JSON.encode(prices))])
     }
 
     private func apply(_ input: Cin7CustomerInput, to customer: inout Cin7Customer, check: inout Cin7Validation, creating: Bool) {
