@@ -4,12 +4,12 @@ import HTTPServer
 import Logging
 import Sandbox
 
-/// `ledgerbridge sandbox`: the Xero simulator on loopback, for tests, benchmarks
-/// and the demo.
+/// `ledgerbridge sandbox`: the Xero and Cin7 Core simulators on loopback, each
+/// on its own port, for tests, benchmarks and the demo.
 struct SandboxCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "sandbox",
-        abstract: "Serve local simulators of the Xero API (state in memory)."
+        abstract: "Serve local simulators of the Xero and Cin7 Core APIs (state in memory)."
     )
 
     @Option(name: .customLong("host"), help: "Address to listen on.")
@@ -54,6 +54,43 @@ struct SandboxCommand: AsyncParsableCommand {
     @Option(name: .customLong("scale"), help: "Generated contacts and products per organisation (0 for empty books).")
     var scale = 20
 
+    @Option(name: .customLong("cin7-port"), help: "Port of the Cin7 Core sandbox; 0 picks a free one.")
+    var cin7Port = 0
+
+    @Option(name: .customLong("cin7-account-id"), help: ArgumentHelp(
+        "An Account ID the Cin7 sandbox accepts (repeatable; paired in order with --cin7-application-key, each account its own company).",
+        discussion: "Default: \(SandboxCommand.defaultCin7AccountID). Repeating an Account ID with another key adds an API application to that account."))
+    var cin7AccountIDs: [String] = []
+
+    @Option(name: .customLong("cin7-application-key"), help: ArgumentHelp(
+        "The API Application Key for the --cin7-account-id at the same position (repeatable).",
+        discussion: "Default: \(SandboxCommand.defaultCin7ApplicationKey)."))
+    var cin7ApplicationKeys: [String] = []
+
+    @Option(name: .customLong("cin7-limit-minute"), help: "Calls per rolling 60 s per Cin7 account (Cin7: 60).")
+    var cin7LimitMinute = 60
+
+    @Option(name: .customLong("cin7-rate-limit-per"), help: "What the Cin7 call budget is counted per: account (what clients observe) or application (what the portal says).")
+    var cin7RateLimitPer = "account"
+
+    @Option(name: .customLong("cin7-rate-limit-status"), help: "Status of a throttled Cin7 call: 429 (observed) or 503 (documented).")
+    var cin7RateLimitStatus = 429
+
+    @Option(name: .customLong("cin7-retry-after"), help: "Retry-After of a throttled Cin7 call: seconds (\"60\") or seconds-with-unit (\"60 Seconds\", as seen live).")
+    var cin7RetryAfter = "seconds"
+
+    @Option(name: .customLong("cin7-error-shape"), help: "Cin7 error bodies: array ([{\"ErrorCode\":…,\"Exception\":…}], usual) or object (one bare object, also seen).")
+    var cin7ErrorShape = "array"
+
+    @Option(name: .customLong("cin7-unknown-endpoint"), help: "An unknown Cin7 endpoint answers 404 (documented) or html200 (an HTML page with 200, as seen live).")
+    var cin7UnknownEndpoint = "404"
+
+    @Flag(name: .customLong("cin7-no-sample-data"), help: "Start Cin7 companies with reference books only, no demo customers, suppliers or products.")
+    var cin7NoSampleData = false
+
+    static let defaultCin7AccountID = "c1a70000-5a4d-4b0c-8000-000000000001"
+    static let defaultCin7ApplicationKey = "c1a70000-5a4d-4b0c-8000-0000000000aa"
+
     @Option(name: .customLong("seed"), help: "Seed of everything the sandbox generates (ids of organisations, data).")
     var seed: UInt64 = 1
 
@@ -69,6 +106,44 @@ struct SandboxCommand: AsyncParsableCommand {
         }
         guard (0...100_000).contains(scale) else { throw ValidationError("--scale must be 0 to 100000") }
         guard !xeroClientID.isEmpty else { throw ValidationError("--xero-client-id must not be empty") }
+        guard (0...65535).contains(cin7Port) else { throw ValidationError("--cin7-port must be 0 to 65535") }
+        guard cin7AccountIDs.count == cin7ApplicationKeys.count else {
+            throw ValidationError("give --cin7-account-id and --cin7-application-key in pairs (\(cin7AccountIDs.count) ids, \(cin7ApplicationKeys.count) keys)")
+        }
+        for id in cin7AccountIDs where UUID(uuidString: id) == nil { throw ValidationError("--cin7-account-id \(id) is not a GUID") }
+        guard !cin7ApplicationKeys.contains(where: \.isEmpty) else { throw ValidationError("--cin7-application-key must not be empty") }
+        guard cin7LimitMinute >= 1 else { throw ValidationError("--cin7-limit-minute must be at least 1") }
+        guard Cin7Limits.Status(rawValue: cin7RateLimitStatus) != nil else { throw ValidationError("--cin7-rate-limit-status must be 429 or 503") }
+        guard Cin7Limits.Keying(rawValue: cin7RateLimitPer) != nil else { throw ValidationError("--cin7-rate-limit-per must be account or application") }
+        guard ["seconds", "seconds-with-unit"].contains(cin7RetryAfter) else { throw ValidationError("--cin7-retry-after must be seconds or seconds-with-unit") }
+        guard Cin7Configuration.ErrorShape(rawValue: cin7ErrorShape) != nil else { throw ValidationError("--cin7-error-shape must be array or object") }
+        guard ["404", "html200"].contains(cin7UnknownEndpoint) else { throw ValidationError("--cin7-unknown-endpoint must be 404 or html200") }
+    }
+
+    /// The Cin7 sandbox's configuration from the options: pairs grouped by Account ID.
+    func cin7Configuration() -> Cin7Configuration {
+        let ids = cin7AccountIDs.isEmpty ? [Self.defaultCin7AccountID] : cin7AccountIDs
+        let keys = cin7ApplicationKeys.isEmpty ? [Self.defaultCin7ApplicationKey] : cin7ApplicationKeys
+        var accounts: [Cin7Configuration.Account] = []
+        for (id, key) in zip(ids, keys) {
+            if let index = accounts.firstIndex(where: { $0.accountID.lowercased() == id.lowercased() }) {
+                accounts[index].applicationKeys.append(key)
+            } else {
+                var account = Cin7Configuration.Account(accountID: id, applicationKeys: [key],
+                                                        companyName: accounts.isEmpty ? "Sandbox Trading Pty Ltd" : "Sandbox Company \(accounts.count + 1)")
+                account.sampleData = !cin7NoSampleData
+                accounts.append(account)
+            }
+        }
+        var configuration = Cin7Configuration(accounts: accounts)
+        configuration.seed = seed
+        configuration.limits.callsPerWindow = cin7LimitMinute
+        configuration.limits.keying = Cin7Limits.Keying(rawValue: cin7RateLimitPer)!
+        configuration.limits.status = Cin7Limits.Status(rawValue: cin7RateLimitStatus)!
+        configuration.limits.retryAfter = cin7RetryAfter == "seconds" ? .seconds : .secondsWithUnit
+        configuration.errorShape = Cin7Configuration.ErrorShape(rawValue: cin7ErrorShape)!
+        configuration.unknownEndpoint = cin7UnknownEndpoint == "404" ? .notFound : .htmlPage
+        return configuration
     }
 
     func run() async throws {
@@ -94,8 +169,19 @@ struct SandboxCommand: AsyncParsableCommand {
         let xero = XeroSandbox(configuration: configuration)
         let logger = Logger(label: "ledgerbridge.sandbox")
         let server = try await HTTPServer.start(configuration: .init(host: host, port: xeroPort), handler: SandboxHTTPHandler(api: SandboxFrontDoor(api: xero, seed: seed)), logger: logger)
+        let cin7Server: HTTPServer
+        do {
+            cin7Server = try await HTTPServer.start(configuration: .init(host: host, port: cin7Port),
+                                                    handler: SandboxHTTPHandler(api: Cin7Sandbox(configuration: cin7Configuration())), logger: logger)
+        } catch {
+            await server.shutdown(gracePeriod: .seconds(2))
+            throw error
+        }
         announce("ledgerbridge sandbox: xero ready on http://\(host):\(server.localPort) (organisations: \(organisations.map { "\($0.name)=\($0.tenantID.uuidString.lowercased())" }.joined(separator: ", ")))")
+        announce("ledgerbridge sandbox: cin7 ready on http://\(host):\(cin7Server.localPort)\(Cin7Sandbox.basePath)/")
         _ = await ShutdownSignal.wait()
-        await server.shutdown(gracePeriod: .seconds(2))
+        async let xeroStopped: Void = server.shutdown(gracePeriod: .seconds(2))
+        async let cin7Stopped: Void = cin7Server.shutdown(gracePeriod: .seconds(2))
+        _ = await (xeroStopped, cin7Stopped)
     }
 }

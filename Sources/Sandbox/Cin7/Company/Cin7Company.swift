@@ -1,0 +1,84 @@
+import Foundation
+
+/// One Cin7 Core company (one Account ID) in the sandbox. An actor: a company's
+/// writes are serialized, companies proceed in parallel.
+actor Cin7Company {
+    let accountID: String
+    let accountingIntegrationEnabled: Bool
+    var me: Cin7Me
+    var books: Cin7ReferenceBooks
+    var accounts = Cin7Table<Cin7Account>()
+    var taxRules = Cin7Table<Cin7TaxRule>()
+    var customers = Cin7Table<Cin7Customer>()
+    var suppliers = Cin7Table<Cin7Supplier>()
+    var products = Cin7Table<Cin7Product>()
+    var stock: [Cin7StockLevel] = []
+    /// The last timestamp handed out: two writes in one millisecond still get
+    /// distinct, increasing `LastModifiedOn`s, so `ModifiedSince` can tell them apart.
+    private var lastStamp = Date.distantPast
+
+    init(account: Cin7Configuration.Account, seed: UInt64) {
+        accountID = account.accountID.lowercased()
+        accountingIntegrationEnabled = account.accountingIntegrationEnabled
+        var starter = Cin7StarterData(account: account, seed: seed)
+        var me = starter.me
+        me.DefaultSaleTaxRuleId = starter.taxRules.first { $0.Name == me.DefaultSaleTaxRuleName }?.ID ?? ""
+        self.me = me
+        books = starter.books
+        for record in starter.accounts { accounts.put(record) }
+        for record in starter.taxRules { taxRules.put(record) }
+        if account.sampleData {
+            let sample = starter.sampleData()
+            for record in sample.customers { customers.put(record) }
+            for record in sample.suppliers { suppliers.put(record) }
+            for record in sample.products { products.put(record) }
+            stock = sample.stock
+        }
+    }
+
+    /// Now, to the millisecond, later than any stamp before it.
+    func stamp() -> Cin7Timestamp {
+        var now = Cin7DateFormat.truncated(Date())
+        if now <= lastStamp { now = lastStamp.addingTimeInterval(0.001) }
+        lastStamp = now
+        return Cin7Timestamp(now)
+    }
+
+    /// A list answer: the records that passed, one page of them, in the wrapper.
+    func page<Record>(_ table: Cin7Table<Record>, _ keys: [String], arrayKey: String, _ request: SandboxRequest,
+                      json: (String) -> [UInt8]? = { _ in nil }) throws(Cin7Failure) -> [UInt8] {
+        let (page, limit) = try Cin7Query.paging(request)
+        let items = Cin7Query.slice(keys, page: page, limit: limit).compactMap { json($0) ?? table.json($0) }
+        return Cin7JSON.list(arrayKey, items, total: keys.count, page: page)
+    }
+
+    /// The one-record wrapper a create or update answers with.
+    func written<Record>(_ table: Cin7Table<Record>, _ key: String, arrayKey: String, json: [UInt8]? = nil) -> [UInt8] {
+        Cin7JSON.list(arrayKey, [json ?? table.json(key) ?? []], total: 1, page: 1)
+    }
+
+    // MARK: test and inspection hooks
+
+    /// Sets one stock row (product × location × bin × batch), as a receipt or
+    /// stocktake would; the sandbox has no stock endpoints yet.
+    func setStock(_ level: Cin7StockLevel) {
+        stock.removeAll { $0.sameSlot(as: level) }
+        stock.append(level)
+        refreshAverageCost(level.productID)
+    }
+
+    /// `AverageCost` is read-only: the on-hand-weighted unit cost of the product's stock.
+    func refreshAverageCost(_ productID: String) {
+        guard var product = products[productID] else { return }
+        let average = Self.averageCost(of: stock.filter { $0.productID == product.ID }) ?? product.AverageCost
+        guard average != product.AverageCost else { return }
+        product.AverageCost = average
+        products.put(product)
+    }
+
+    static func averageCost(of rows: [Cin7StockLevel]) -> Decimal? {
+        let quantity = rows.reduce(Decimal(0)) { $0 + $1.onHand }
+        let value = rows.reduce(Decimal(0)) { $0 + $1.onHand * $1.unitCost }
+        return quantity > 0 ? Cin7Number.rounded(value / quantity, places: 4) : nil
+    }
+}

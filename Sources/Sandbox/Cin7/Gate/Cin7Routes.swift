@@ -1,0 +1,54 @@
+import Foundation
+
+/// The endpoints under `/ExternalApi/v2/`, each behind the gate: credentials
+/// (403), then the rate limit (429 or 503), then the company's data.
+struct Cin7Routes: Sendable {
+    typealias Handler = @Sendable (Cin7Company, SandboxRequest) async throws(Cin7Failure) -> [UInt8]
+
+    let companies: [String: Cin7Company]
+    /// Per Account ID (lower case), the application keys it accepts.
+    let keys: [String: Set<String>]
+    let limits: Cin7RateLimits
+    let errorShape: Cin7Configuration.ErrorShape
+
+    func register(in router: inout SandboxRouter) {
+        route(&router, "GET", "me") { company, _ in await company.getMe() }
+        route(&router, "GET", "ref/account") { company, request throws(Cin7Failure) in try await company.listAccounts(request) }
+        route(&router, "POST", "ref/account") { company, request throws(Cin7Failure) in try await company.createAccount(request) }
+        route(&router, "PUT", "ref/account") { company, request throws(Cin7Failure) in try await company.updateAccount(request) }
+        route(&router, "DELETE", "ref/account") { company, request throws(Cin7Failure) in try await company.deleteAccount(request) }
+        route(&router, "GET", "ref/tax") { company, request throws(Cin7Failure) in try await company.listTaxRules(request) }
+        route(&router, "POST", "ref/tax") { company, request throws(Cin7Failure) in try await company.createTaxRule(request) }
+        route(&router, "PUT", "ref/tax") { company, request throws(Cin7Failure) in try await company.updateTaxRule(request) }
+        route(&router, "GET", "customer") { company, request throws(Cin7Failure) in try await company.listCustomers(request) }
+        route(&router, "POST", "customer") { company, request throws(Cin7Failure) in try await company.createCustomer(request) }
+        route(&router, "PUT", "customer") { company, request throws(Cin7Failure) in try await company.updateCustomer(request) }
+        route(&router, "GET", "supplier") { company, request throws(Cin7Failure) in try await company.listSuppliers(request) }
+        route(&router, "POST", "supplier") { company, request throws(Cin7Failure) in try await company.createSupplier(request) }
+        route(&router, "PUT", "supplier") { company, request throws(Cin7Failure) in try await company.updateSupplier(request) }
+        route(&router, "GET", "product") { company, request throws(Cin7Failure) in try await company.listProducts(request) }
+        route(&router, "POST", "product") { company, request throws(Cin7Failure) in try await company.createProduct(request) }
+        route(&router, "PUT", "product") { company, request throws(Cin7Failure) in try await company.updateProduct(request) }
+        route(&router, "GET", "ref/productavailability") { company, request throws(Cin7Failure) in try await company.listAvailability(request) }
+    }
+
+    private func route(_ router: inout SandboxRouter, _ method: String, _ endpoint: String, _ handler: @escaping Handler) {
+        router.add(method, Cin7Sandbox.basePath + "/" + endpoint) { request in await gate(request, handler) }
+    }
+
+    private func gate(_ request: SandboxRequest, _ handler: Handler) async -> SandboxResponse {
+        guard let accountID = request.header("api-auth-accountid")?.trimmingCharacters(in: .whitespaces).lowercased(),
+              let key = request.header("api-auth-applicationkey")?.trimmingCharacters(in: .whitespaces),
+              keys[accountID]?.contains(key) == true, let company = companies[accountID] else {
+            return Cin7Failure.forbidden.response(shape: errorShape)
+        }
+        if let refusal = limits.admit(accountID: accountID, applicationKey: key) {
+            return refusal.failure.response(shape: errorShape, headers: [("retry-after", refusal.retryAfter)])
+        }
+        do {
+            return .json(200, try await handler(company, request))
+        } catch {
+            return error.response(shape: errorShape)
+        }
+    }
+}
