@@ -64,11 +64,22 @@ struct ServeCommand: AsyncParsableCommand {
         """)
     var connectionMemoryBudget: Int?
 
+    @Option(name: .customLong("log-level"), help: "trace, debug (a line per successful call too), info (failed calls, lifecycle), notice, warning, error or critical (env: LEDGERBRIDGE_LOG_LEVEL; default info).")
+    var logLevel: String?
+
     @Option(name: .customLong("max-concurrent-streams"), help: "HTTP/2 streams one connection may have open at once, SETTINGS_MAX_CONCURRENT_STREAMS (env: LEDGERBRIDGE_MAX_CONCURRENT_STREAMS; default 100).")
     var maxConcurrentStreams: Int?
 
     func run() async throws {
-        LoggingSystem.bootstrap { StreamLogHandler.standardError(label: $0) }
+        let levelText = Environment.value(logLevel, "LEDGERBRIDGE_LOG_LEVEL") ?? "info"
+        guard let level = Logger.Level(rawValue: levelText.lowercased()) else {
+            throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error, critical, not \(levelText)")
+        }
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
         let metrics = ServeMetrics.bootstrap()
         let logger = Logger(label: "ledgerbridge.serve")
         let url = try Environment.require(databaseURL, "DATABASE_URL", option: "--database-url")

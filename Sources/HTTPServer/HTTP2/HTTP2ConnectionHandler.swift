@@ -64,6 +64,7 @@ final class HTTP2ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandle
     private var socketPaused = false
     private var flushing = false
     private var flushRequested = false
+    private var flushScheduled = false
     private var closeScheduled = false
     /// A GOAWAY went out (ours or nghttp2's): closing lingers (see `goAwayLinger`).
     var sentGoAway = false
@@ -208,6 +209,18 @@ final class HTTP2ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandle
     /// Sends what nghttp2 has, as long as the socket keeps up; then checks whether the
     /// connection is done. Re-entrant calls (a write completing inside `flush`) are folded
     /// into the running one.
+    /// Flushes once the event loop has run what is queued now: responses that
+    /// handlers hand over in the same tick leave in one write, not one each.
+    func scheduleFlush() {
+        guard !flushScheduled, let context else { return }
+        flushScheduled = true
+        let loopBound = NIOLoopBound(self, eventLoop: context.eventLoop)
+        context.eventLoop.execute {
+            loopBound.value.flushScheduled = false
+            loopBound.value.flushOutput()
+        }
+    }
+
     func flushOutput() {
         flushRequested = true
         guard !flushing, let context else { return }

@@ -1,5 +1,6 @@
 import CNGHTTP2
 import NIOCore
+import Synchronization
 
 /// The response side of an HTTP/2 connection: what `HTTP2ResponseWriter` calls once
 /// it has hopped onto the event loop. Response bytes wait in their stream's queue
@@ -11,7 +12,7 @@ extension HTTP2ConnectionHandler {
         state.unconsumed -= bytes
         budget.bodyConsumed(bytes)
         session.consume(stream: stream, bytes: bytes)
-        flushOutput()
+        scheduleFlush()
     }
 
     func writeHead(stream: Int32, status: Int, headers: [(name: String, value: String)], endStream: Bool) throws {
@@ -23,7 +24,7 @@ extension HTTP2ConnectionHandler {
             throw HTTPStreamClosed()
         }
         if endStream { stopRequestIfUnfinished(state) }
-        flushOutput()
+        scheduleFlush()
     }
 
     func writeBody(stream: Int32, _ buffer: ByteBuffer, on eventLoop: any EventLoop) -> EventLoopFuture<Void> {
@@ -52,7 +53,7 @@ extension HTTP2ConnectionHandler {
             state.finished = true
             _ = session.submitResponse(stream: stream, status: 200, headers: trailers, endStream: true)
             stopRequestIfUnfinished(state)
-            flushOutput()
+            scheduleFlush()
             return
         }
         guard !state.finished else { return }
@@ -71,12 +72,21 @@ extension HTTP2ConnectionHandler {
         }
     }
 
+    /// A whole response, queued in one go (one hop from the handler's task).
+    func respond(stream: Int32, status: Int, headers: [(name: String, value: String)], body: ByteBuffer,
+                 trailers: [(name: String, value: String)], on eventLoop: any EventLoop) throws {
+        try writeHead(stream: stream, status: status, headers: headers, endStream: false)
+        // A unary body is bounded by the message limit; its drain future needs no waiting.
+        _ = writeBody(stream: stream, body, on: eventLoop)
+        try finish(stream: stream, trailers: trailers)
+    }
+
     private func resume(_ state: HTTP2ServerStream) {
         if state.deferred {
             state.deferred = false
             session.resumeData(stream: state.id)
         }
-        flushOutput()
+        scheduleFlush()
     }
 }
 
@@ -90,9 +100,12 @@ struct HTTP2ResponseWriter: HTTPResponseWriter {
     let stream: Int32
     let connection: NIOLoopBound<HTTP2ConnectionHandler>
     let eventLoop: any EventLoop
+    /// Set once the response has ended, so `finishIfNeeded` need not hop to the loop.
+    let ended = ResponseEnded()
 
     func writeHead(status: Int, headers: [(name: String, value: String)], endStream: Bool) async throws {
         let connection = self.connection, stream = self.stream
+        if endStream { ended.set() }
         try await eventLoop.submit { try connection.value.writeHead(stream: stream, status: status, headers: headers, endStream: endStream) }.get()
     }
 
@@ -104,11 +117,29 @@ struct HTTP2ResponseWriter: HTTPResponseWriter {
 
     func finish(trailers: [(name: String, value: String)]) async throws {
         let connection = self.connection, stream = self.stream
+        ended.set()
         try await eventLoop.submit { try connection.value.finish(stream: stream, trailers: trailers) }.get()
     }
 
+    func respond(status: Int, headers: [(name: String, value: String)], body: ByteBuffer, trailers: [(name: String, value: String)]) async throws {
+        let connection = self.connection, stream = self.stream, eventLoop = self.eventLoop
+        ended.set()
+        try await eventLoop.submit {
+            try connection.value.respond(stream: stream, status: status, headers: headers, body: body, trailers: trailers, on: eventLoop)
+        }.get()
+    }
+
     func finishIfNeeded() async throws {
+        guard !ended.isSet else { return }
         let connection = self.connection, stream = self.stream
         try await eventLoop.submit { try connection.value.finishAbandoned(stream: stream) }.get()
     }
+}
+
+/// A flag the handler's task sets when its response has ended.
+final class ResponseEnded: Sendable {
+    private let flag = Atomic<Bool>(false)
+
+    func set() { flag.store(true, ordering: .relaxed) }
+    var isSet: Bool { flag.load(ordering: .relaxed) }
 }
