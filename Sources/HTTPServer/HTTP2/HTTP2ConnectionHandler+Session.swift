@@ -208,8 +208,11 @@ extension HTTP2ConnectionHandler: NGHTTP2SessionDelegate {
         guard !state.requestComplete, let eventLoop = context?.eventLoop else { return }
         let loopBound = NIOLoopBound(self, eventLoop: eventLoop)
         let stream = state.id
-        // After the frames just queued (the response) have been produced.
+        // After the response's frames have gone out: nghttp2 sends RST_STREAM ahead of
+        // queued HEADERS and drops what the stream still had queued, so flush first
+        // (flushes are otherwise coalesced to the end of the tick).
         eventLoop.execute {
+            loopBound.value.flushOutput()
             loopBound.value.session.resetStream(stream, errorCode: NGHTTP2_NO_ERROR.rawValue)
             loopBound.value.flushOutput()
         }
