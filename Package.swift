@@ -129,6 +129,7 @@ let package = Package(
             dependencies: [
                 "Storage", "Services", "RPC", "HTTPServer", "TLS", "Sandbox",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),

@@ -73,9 +73,7 @@ struct ConnectProtocol: Sendable {
         }
         headers += [(name: "content-length", value: String(body.readableBytes))]
             + context.responseHeaders + context.responseTrailers.map { (name: "trailer-" + $0.name, value: $0.value) }
-        try? await writer.writeHead(status: 200, headers: headers, endStream: false)
-        try? await writer.writeBody(body)
-        try? await writer.finish(trailers: [])
+        try? await writer.respond(status: 200, headers: headers, body: body, trailers: [])
     }
 
     private func serveStreaming(_ method: RegisteredMethod, requests: RequestMessages, writer: some HTTPResponseWriter, runner: CallRunner,

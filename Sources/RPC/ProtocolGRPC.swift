@@ -43,6 +43,10 @@ struct GRPCProtocol: Sendable {
         let responseEncoding: MessageEncoding = encoding == .gzip && MessageEncoding.acceptsGzip(request.header("grpc-accept-encoding")) ? .gzip : .identity
         var headers = [(name: "content-type", value: contentType), (name: "grpc-accept-encoding", value: MessageEncoding.advertised)]
         if responseEncoding == .gzip { headers.append((name: "grpc-encoding", value: "gzip")) }
+        if method.kind == .unary || method.kind == .clientStreaming {
+            return await serveSingleResponse(method, requests: requests, writer: writer, runner: runner, context: context,
+                                             headers: headers, responseEncoding: responseEncoding)
+        }
         let head = HeadOnce(writer: writer, headers: headers)
         let failure = await runner.run(method, requests: requests, codec: codec, context: context) { response in
             try await head.sendIfNeeded(context.responseHeaders)
@@ -60,6 +64,28 @@ struct GRPCProtocol: Sendable {
         } else {
             try? await writer.finish(trailers: trailers)
         }
+    }
+
+    /// Methods with one response message: it is held until the handler returns,
+    /// then head, message and status go to the transport at once (one trip to the
+    /// event loop instead of three).
+    private func serveSingleResponse(_ method: RegisteredMethod, requests: RequestMessages, writer: some HTTPResponseWriter, runner: CallRunner,
+                                     context: RPCContext, headers: [(name: String, value: String)], responseEncoding: MessageEncoding) async {
+        let response = Mutex<ByteBuffer?>(nil)
+        let failure = await runner.run(method, requests: requests, codec: codec, context: context) { bytes in
+            response.withLock { $0 = bytes }
+        }
+        guard failure == nil, let message = response.withLock({ $0 }) else {
+            return await trailersOnly(writer, failure ?? RPCError(.internal, "the handler sent no response"),
+                                      extra: context.responseHeaders + context.responseTrailers)
+        }
+        var body = responseEncoding.envelope(message)
+        let trailers = statusFields(RPCError(.ok, "")) + context.responseTrailers
+        if web {
+            var frame = Envelope.encode(webTrailers(trailers), flags: .grpcWebTrailers)
+            body.writeBuffer(&frame)
+        }
+        try? await writer.respond(status: 200, headers: headers + context.responseHeaders, body: body, trailers: web ? [] : trailers)
     }
 
     private func statusFields(_ status: RPCError) -> [(name: String, value: String)] {
@@ -81,11 +107,14 @@ struct GRPCProtocol: Sendable {
 
 /// Request headers that are call metadata (not the transport's or the protocol's own).
 func metadata(of request: HTTPRequest) -> [(name: String, value: String)] {
-    let reserved: Set<String> = ["content-type", "content-length", "te", "host", "user-agent", "grpc-timeout", "grpc-encoding",
-                                 "grpc-accept-encoding", "connect-protocol-version", "connect-timeout-ms", "content-encoding",
-                                 "accept-encoding", "connect-content-encoding", "connect-accept-encoding"]
-    return request.headers.filter { !reserved.contains($0.name) }
+    request.headers.filter { !reservedHeaders.contains($0.name) }
 }
+
+private let reservedHeaders: Set<String> = [
+    "content-type", "content-length", "te", "host", "user-agent", "grpc-timeout", "grpc-encoding",
+    "grpc-accept-encoding", "connect-protocol-version", "connect-timeout-ms", "content-encoding",
+    "accept-encoding", "connect-content-encoding", "connect-accept-encoding",
+]
 
 /// Sends the response head exactly once, before the first message.
 final class HeadOnce<Writer: HTTPResponseWriter>: Sendable {

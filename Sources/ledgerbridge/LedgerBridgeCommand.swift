@@ -1,6 +1,5 @@
 import ArgumentParser
 
-@main
 struct LedgerBridgeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ledgerbridge",

@@ -46,8 +46,41 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("shutdown-grace"), help: "Seconds in-flight calls may take to finish after SIGTERM/SIGINT (default 10).")
     var shutdownGrace: Double = 10
 
+    @Option(name: .customLong("idle-timeout"), help: """
+        Seconds an established connection may have nothing in flight (HTTP/2: no open stream, \
+        GOAWAY first; HTTP/1.1: between requests) before it is closed; an open stream such as \
+        a Watch keeps it; 0 turns this off (env: LEDGERBRIDGE_IDLE_TIMEOUT; default 300: long \
+        enough for a client pool to reuse its connection between bursts of calls, short enough \
+        that abandoned connections do not pile up).
+        """)
+    var idleTimeout: Double?
+
+    @Option(name: .customLong("connection-memory-budget"), help: """
+        Bytes one connection may make the server hold: unread request bodies, queued \
+        responses, headers, HTTP/2 library state. The HTTP/2 receive window is a quarter of \
+        it; over it new streams are refused (env: LEDGERBRIDGE_CONNECTION_MEMORY_BUDGET; \
+        at least 1048576; default 16777216 = 16 MiB: one 4 MiB message each way plus the \
+        windows, per connection).
+        """)
+    var connectionMemoryBudget: Int?
+
+    @Option(name: .customLong("log-level"), help: "trace, debug (a line per successful call too), info (failed calls, lifecycle), notice, warning, error or critical (env: LEDGERBRIDGE_LOG_LEVEL; default info).")
+    var logLevel: String?
+
+    @Option(name: .customLong("max-concurrent-streams"), help: "HTTP/2 streams one connection may have open at once, SETTINGS_MAX_CONCURRENT_STREAMS (env: LEDGERBRIDGE_MAX_CONCURRENT_STREAMS; default 100).")
+    var maxConcurrentStreams: Int?
+
     func run() async throws {
-        LoggingSystem.bootstrap { StreamLogHandler.standardError(label: $0) }
+        let levelText = Environment.value(logLevel, "LEDGERBRIDGE_LOG_LEVEL") ?? "info"
+        guard let level = Logger.Level(rawValue: levelText.lowercased()) else {
+            throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error, critical, not \(levelText)")
+        }
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+        let metrics = ServeMetrics.bootstrap()
         let logger = Logger(label: "ledgerbridge.serve")
         let url = try Environment.require(databaseURL, "DATABASE_URL", option: "--database-url")
         let host = Environment.value(host, "LEDGERBRIDGE_HOST") ?? "127.0.0.1"
@@ -56,6 +89,7 @@ struct ServeCommand: AsyncParsableCommand {
             throw ValidationError("--port must be a number from 0 to 65535, not \(portText)")
         }
         let tls = try tlsConfiguration()
+        let limits = try connectionLimits()
         let files = try migrations.load()
         let database = Database(url: url)
         defer { database.close() }
@@ -72,22 +106,56 @@ struct ServeCommand: AsyncParsableCommand {
         DiagnosticsService.register(in: &registry)
         TenantService(database: database).register(in: &registry)
         HealthService(services: [DiagnosticsService.name, TenantService.name], databaseIsUp: databaseIsUp).register(in: &registry)
+        // Last: reflection lists every service registered before it.
+        ReflectionService.register(in: &registry)
         let rpc = RPCServer(
             registry: registry,
-            interceptors: [RequestLoggingInterceptor(), AdminTokenInterceptor(
+            // Metrics outermost: refused (UNAUTHENTICATED) calls are counted too.
+            interceptors: [metrics.interceptor, RequestLoggingInterceptor(), AdminTokenInterceptor(
                 token: Environment.value(adminToken, "LEDGERBRIDGE_ADMIN_TOKEN"),
-                openServices: [DiagnosticsService.name, HealthService.name])],
+                // Reflection describes only the public API (the same proto/ files the repository publishes).
+                openServices: [DiagnosticsService.name, HealthService.name, ReflectionService.name, ReflectionService.alphaName])],
             routes: [
                 "/healthz": HealthzRoute(databaseIsUp: databaseIsUp),
-                "/metrics": MetricsRoute(render: { "" }),
+                "/metrics": metrics.route,
             ],
             maxMessageSize: maxMessageSize)
-        let server = try await HTTPServer.start(configuration: .init(host: host, port: port, tls: tls, handshakeTimeout: .milliseconds(Int64(max(0.001, handshakeTimeout) * 1000))), handler: rpc, logger: logger)
+        let server = try await HTTPServer.start(
+            configuration: .init(
+                host: host, port: port, tls: tls,
+                handshakeTimeout: .milliseconds(Int64(max(0.001, handshakeTimeout) * 1000)),
+                idleTimeout: limits.idleTimeout,
+                connectionMemoryBudget: limits.memoryBudget,
+                maxConcurrentStreams: limits.maxConcurrentStreams),
+            handler: rpc, logger: logger)
+        let shutdown = ShutdownSignal.install()
         let tlsNote = server.localTLSPort.map { " and https://\(host):\($0) (h2 or HTTP/1.1 by ALPN)" } ?? ""
         announce("ledgerbridge serve: ready on http://\(host):\(server.localPort) (h2c and HTTP/1.1)\(tlsNote); database schema at migration \(files.last?.version ?? 0)")
-        let signal = await ShutdownSignal.wait()
+        let signal = await shutdown.wait()
         logger.info("shutting down", metadata: ["signal": "\(signal)", "grace_seconds": "\(shutdownGrace)"])
         await server.shutdown(gracePeriod: .milliseconds(Int64(max(0, shutdownGrace) * 1000)))
+    }
+
+    /// The per-connection limits, from the flags or the environment, checked.
+    private func connectionLimits() throws -> (idleTimeout: Duration?, memoryBudget: Int, maxConcurrentStreams: Int) {
+        let idleText = Environment.value(idleTimeout.map { String($0) }, "LEDGERBRIDGE_IDLE_TIMEOUT")
+            ?? String(HTTPServer.Configuration.defaultIdleTimeout.components.seconds)
+        guard let idleSeconds = Double(idleText), idleSeconds.isFinite, idleSeconds >= 0, idleSeconds <= 86_400 * 365 else {
+            throw ValidationError("--idle-timeout must be a number of seconds from 0 (off) up, not \(idleText)")
+        }
+        let budgetText = Environment.value(connectionMemoryBudget.map(String.init), "LEDGERBRIDGE_CONNECTION_MEMORY_BUDGET")
+            ?? String(HTTPServer.Configuration.defaultConnectionMemoryBudget)
+        let minimum = HTTPServer.Configuration.minimumConnectionMemoryBudget
+        guard let budget = Int(budgetText), budget >= minimum else {
+            throw ValidationError("--connection-memory-budget must be a number of bytes, at least \(minimum), not \(budgetText)")
+        }
+        let streamsText = Environment.value(maxConcurrentStreams.map(String.init), "LEDGERBRIDGE_MAX_CONCURRENT_STREAMS")
+            ?? String(HTTPServer.Configuration.defaultMaxConcurrentStreams)
+        guard let streams = Int(streamsText), (1...1_000_000).contains(streams) else {
+            throw ValidationError("--max-concurrent-streams must be a number from 1 to 1000000, not \(streamsText)")
+        }
+        let idle: Duration? = idleSeconds == 0 ? nil : .milliseconds(Int64(max(1, idleSeconds * 1000)))
+        return (idle, budget, streams)
     }
 
     /// TLS is on when both a certificate chain and a key are given.

@@ -1,41 +1,35 @@
 import Dispatch
 import Foundation
 
-/// Suspends until SIGINT or SIGTERM arrives, and returns its name.
-enum ShutdownSignal {
-    static func wait() async -> String {
-        await withCheckedContinuation { continuation in
-            let once = OnceBox(continuation)
-            for (number, name) in [(SIGINT, "SIGINT"), (SIGTERM, "SIGTERM")] {
-                signal(number, SIG_IGN)
-                let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
-                source.setEventHandler { once.resume(name) }
-                source.resume()
-                once.keep(source)
-            }
+/// SIGINT and SIGTERM, caught from the moment `install()` returns: install
+/// before announcing "ready", so a supervisor's SIGTERM right after it is a
+/// graceful shutdown, not the default action (death by signal).
+// @unchecked: both properties are immutable after init, and dispatch sources are thread-safe.
+final class ShutdownSignal: @unchecked Sendable {
+    private let signals: AsyncStream<String>
+    // Kept alive for the life of the process; their handlers feed `signals`.
+    private let sources: [any DispatchSourceSignal]
+
+    private init(signals: AsyncStream<String>, sources: [any DispatchSourceSignal]) {
+        self.signals = signals
+        self.sources = sources
+    }
+
+    static func install() -> ShutdownSignal {
+        let (stream, continuation) = AsyncStream.makeStream(of: String.self, bufferingPolicy: .bufferingOldest(1))
+        let sources = [(SIGINT, "SIGINT"), (SIGTERM, "SIGTERM")].map { number, name -> any DispatchSourceSignal in
+            signal(number, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+            source.setEventHandler { continuation.yield(name) }
+            source.resume()
+            return source
         }
-    }
-}
-
-/// Resumes the continuation once, and keeps the signal sources alive until then.
-private final class OnceBox: @unchecked Sendable {
-    private let lock = NSLock()
-    private var continuation: CheckedContinuation<String, Never>?
-    private var sources: [any DispatchSourceSignal] = []
-
-    init(_ continuation: CheckedContinuation<String, Never>) {
-        self.continuation = continuation
+        return ShutdownSignal(signals: stream, sources: sources)
     }
 
-    func keep(_ source: any DispatchSourceSignal) {
-        lock.withLock { sources.append(source) }
-    }
-
-    func resume(_ name: String) {
-        let continuation = lock.withLock { () -> CheckedContinuation<String, Never>? in
-            defer { self.continuation = nil }
-            return self.continuation
-        }
-        continuation?.resume(returning: name)
+    /// Suspends until the first signal (or returns it at once if it came already), and returns its name.
+    func wait() async -> String {
+        for await name in signals { return name }
+        return "SIGTERM"
     }
 }

@@ -5,63 +5,133 @@ import NIOHTTP1
 /// Serves HTTP/1.1 requests (after NIO's HTTP/1 codec and pipelining handler)
 /// with the same `HTTPHandler` as HTTP/2. One request at a time per connection;
 /// NIO's pipelining handler holds back the next one until this response ends.
-final class HTTP1ConnectionHandler: ChannelInboundHandler, RemovableChannelHandler {
+///
+/// Limits: a keep-alive connection with no request in flight for the idle timeout is
+/// closed; request body the handler has not read yet is bounded by the budget's
+/// receive share (reading the socket pauses above it, as HTTP/2's windows would);
+/// responses are already paced by the socket (each body write waits for the last).
+final class HTTP1ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPServerRequestPart
+    typealias OutboundIn = HTTPServerResponsePart
     typealias OutboundOut = HTTPServerResponsePart
+
+    private enum State {
+        /// Between requests: the idle timer runs.
+        case idle
+        /// Request `id` is being handled.
+        case busy(id: Int)
+    }
 
     private let handler: any HTTPHandler
     private var body: AsyncThrowingStream<ByteBuffer, any Error>.Continuation?
     private var task: Task<Void, Never>?
-    private var inFlight = false
+    private var state = State.idle
+    private var requestCount = 0
     private var quiescing = false
+    private var idleTimer: IdleTimer
+    private var budget: ConnectionBudget
+    private var readGate = ReadGate.open
 
-    init(handler: any HTTPHandler) {
+    init(handler: any HTTPHandler, settings: ConnectionSettings = .init()) {
         self.handler = handler
+        self.idleTimer = IdleTimer(timeout: settings.idleTimeout)
+        self.budget = ConnectionBudget(limit: settings.memoryBudget)
+    }
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        armIdleTimer(context)
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         switch unwrapInboundIn(data) {
         case .head(let head):
+            idleTimer.disarm()
+            requestCount += 1
+            let id = requestCount
+            state = .busy(id: id)
+            dropUnreadBody(context)  // the last request's, if its head came before its handler ended
             let (stream, continuation) = AsyncThrowingStream.makeStream(of: ByteBuffer.self)
             body = continuation
             var headers = head.headers.map { (name: $0.name.lowercased(), value: $0.value) }
             headers.removeAll { $0.name == "connection" || $0.name == "transfer-encoding" }
+            let eventLoop = context.eventLoop
+            let loopBound = NIOLoopBound((self, context), eventLoop: eventLoop)
             let request = HTTPRequest(
                 method: head.method.rawValue, target: head.uri, headers: headers, version: .http1_1,
-                body: HTTPRequestBody(stream: stream, consumed: { _ in }))
+                body: HTTPRequestBody(stream: stream, consumed: { bytes in
+                    eventLoop.execute { loopBound.value.0.bodyConsumed(bytes, request: id, context: loopBound.value.1) }
+                }))
             let writer = HTTP1ResponseWriter(
                 context: NIOLoopBound(context, eventLoop: context.eventLoop),
                 eventLoop: context.eventLoop,
                 keepAlive: head.isKeepAlive)
             let handler = self.handler
-            let eventLoop = context.eventLoop
-            let loopBound = NIOLoopBound((self, context), eventLoop: eventLoop)
-            inFlight = true
             task = Task {
                 await handler.handle(request, writer: writer)
                 try? await writer.finishIfNeeded()
-                eventLoop.execute { loopBound.value.0.requestFinished(context: loopBound.value.1) }
+                eventLoop.execute { loopBound.value.0.requestFinished(id, context: loopBound.value.1) }
             }
         case .body(let buffer):
-            body?.yield(buffer)
+            guard let body else { return }
+            if case .enqueued = body.yield(buffer) {
+                budget.bodyReceived(buffer.readableBytes)
+                if budget.isReadAheadFull { readGate.close() }
+            }
         case .end:
             body?.finish()
             body = nil
         }
     }
 
+    func read(context: ChannelHandlerContext) {
+        if readGate.requestRead() { context.read() }
+    }
+
     /// Graceful shutdown: close now if idle, else after the current response.
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
         if event is ServerQuiescingEvent {
             quiescing = true
-            if !inFlight { context.close(promise: nil) }
+            if case .idle = state { context.close(promise: nil) }
         }
         context.fireUserInboundEventTriggered(event)
     }
 
-    private func requestFinished(context: ChannelHandlerContext) {
-        inFlight = false
-        if quiescing { context.close(promise: nil) }
+    private func bodyConsumed(_ bytes: Int, request id: Int, context: ChannelHandlerContext) {
+        guard case .busy(id) = state else { return }
+        budget.bodyConsumed(bytes)
+        if budget.isReadAheadDrained { openReadGate(context) }
+    }
+
+    private func requestFinished(_ id: Int, context: ChannelHandlerContext) {
+        // The pipelining handler may already have passed on the next request's head.
+        guard case .busy(id) = state else { return }
+        state = .idle
+        dropUnreadBody(context)
+        if quiescing {
+            context.close(promise: nil)
+        } else {
+            armIdleTimer(context)
+        }
+    }
+
+    /// Body the handler left unread (and any still to come) is dropped, not buffered, and
+    /// no longer holds the reading back.
+    private func dropUnreadBody(_ context: ChannelHandlerContext) {
+        body?.finish()
+        body = nil
+        budget = ConnectionBudget(limit: budget.limit)
+        openReadGate(context)
+    }
+
+    private func openReadGate(_ context: ChannelHandlerContext) {
+        if readGate.open() { context.read() }
+    }
+
+    private func armIdleTimer(_ context: ChannelHandlerContext) {
+        idleTimer.arm(context) { [self] in
+            idleTimer.disarm()
+            if case .idle = state { context.close(promise: nil) }
+        }
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
@@ -69,6 +139,7 @@ final class HTTP1ConnectionHandler: ChannelInboundHandler, RemovableChannelHandl
     }
 
     func channelInactive(context: ChannelHandlerContext) {
+        idleTimer.disarm()
         body?.finish(throwing: HTTPStreamClosed())
         task?.cancel()
         context.fireChannelInactive()

@@ -5,59 +5,130 @@ import NIOCore
 /// Serves one HTTP/2 connection through libnghttp2.
 ///
 /// Bytes from the socket go into the nghttp2 session; its callbacks build
-/// requests, and each complete request head starts a task running the
-/// `HTTPHandler`. Responses come back through `HTTP2ResponseWriter`, which hops
-/// onto this event loop. Everything here runs on the channel's event loop.
-final class HTTP2ConnectionHandler: ChannelInboundHandler, RemovableChannelHandler, NGHTTP2SessionDelegate {
+/// requests (HTTP2ConnectionHandler+Session.swift), and each complete request
+/// head starts a task running the `HTTPHandler`. Responses come back through
+/// `HTTP2ResponseWriter`, which hops onto this event loop. Everything here runs on
+/// the channel's event loop.
+///
+/// This file is the connection itself: its lifecycle, the output path with its
+/// backpressure (`ConnectionBudget`), the idle timeout and the abuse guard's verdicts.
+final class HTTP2ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler {
     typealias InboundIn = ByteBuffer
+    typealias OutboundIn = ByteBuffer
     typealias OutboundOut = ByteBuffer
 
-    /// Response bytes buffered per stream before a writer has to wait for the peer.
-    static let highWatermark = 256 * 1024
+    /// Response bytes buffered per stream before its writer has to wait for the peer.
+    static let streamHighWater = 256 * 1024
+    /// Bytes taken out of nghttp2 per channel write.
+    static let writeChunk = 64 * 1024
+    /// After a GOAWAY is written, how long we go on reading (and dropping) before closing,
+    /// unless the peer closes first. Closing at once, with its bytes unread, makes TCP send
+    /// a reset that can overtake the GOAWAY: the peer would see a broken connection instead
+    /// of learning which requests to retry (and why it was ended).
+    static let goAwayLinger = TimeAmount.seconds(1)
+    /// A connection that is done but whose last frames the peer does not read is closed anyway.
+    static let closeTimeout = TimeAmount.seconds(5)
 
-    private let handler: any HTTPHandler
-    private let logger: Logger
-    private let session: NGHTTP2Session
-    private var streams: [Int32: HTTP2ServerStream] = [:]
-    private var context: ChannelHandlerContext?
-    private var closing = false
+    /// Where the connection is in its life.
+    enum Lifecycle {
+        /// Taking new streams.
+        case active
+        /// GOAWAY sent (shutdown, idle, or nghttp2's own): streams in flight finish, then close.
+        case draining
+        /// Ending now (protocol error, abuse): the GOAWAY is flushed, then the connection
+        /// closes; input is ignored.
+        case terminating
+        case closed
+    }
 
-    init(handler: any HTTPHandler, limits: NGHTTP2Session.Limits = .init(), logger: Logger) {
+    let handler: any HTTPHandler
+    let logger: Logger
+    let settings: ConnectionSettings
+    let session: NGHTTP2Session
+    var streams: [Int32: HTTP2ServerStream] = [:]
+    var context: ChannelHandlerContext?
+    var lifecycle = Lifecycle.active
+    var budget: ConnectionBudget
+    var abuseGuard = HTTP2AbuseGuard()
+    /// Handler tasks still running, including those whose stream is already gone.
+    var runningHandlers = 0
+    /// Of those, the ones whose stream was reset before their response finished.
+    var orphanedHandlers = 0
+    /// Streams with writers waiting for their own or the connection's response queue.
+    var waitingStreams: Set<Int32> = []
+    private var readGate = ReadGate.open
+    private var idleTimer: IdleTimer
+    private var closeTimer = IdleTimer(timeout: HTTP2ConnectionHandler.closeTimeout)
+    /// The socket is backlogged: no frames are taken out of nghttp2 and nothing is read
+    /// until it drains to half the high-water mark.
+    private var socketPaused = false
+    private var flushing = false
+    private var flushRequested = false
+    private var flushScheduled = false
+    private var closeScheduled = false
+    /// A GOAWAY went out (ours or nghttp2's): closing lingers (see `goAwayLinger`).
+    var sentGoAway = false
+    /// Completes when the last write handed to the channel has been written.
+    private var lastWrite: EventLoopFuture<Void>?
+
+    init(handler: any HTTPHandler, settings: ConnectionSettings = .init(), logger: Logger) {
         self.handler = handler
         self.logger = logger
-        self.session = NGHTTP2Session(limits: limits)
+        self.settings = settings
+        self.budget = ConnectionBudget(limit: settings.memoryBudget)
+        self.idleTimer = IdleTimer(timeout: settings.idleTimeout)
+        self.session = NGHTTP2Session(limits: settings.http2Limits)
         self.session.delegate = self
     }
+
+    /// A stream's own high-water mark, never above the connection's.
+    var streamHighWater: Int { min(Self.streamHighWater, budget.responseHighWater) }
 
     // MARK: - Channel events
 
     func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
+        armIdleTimerIfIdle()
         flushOutput()  // our SETTINGS
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        let buffer = unwrapInboundIn(data)
+        switch lifecycle {
+        case .active, .draining: break
+        case .terminating, .closed: return  // nothing more is read from a connection being ended
+        }
         do {
-            try session.receive(buffer)
+            try session.receive(unwrapInboundIn(data))
+        } catch let error as NGHTTP2Session.ProtocolError {
+            logger.debug("ending HTTP/2 connection after a protocol error", metadata: ["error": "\(error)"])
+            end(errorCode: error.isFlood ? NGHTTP2_ENHANCE_YOUR_CALM.rawValue : NGHTTP2_PROTOCOL_ERROR.rawValue)
         } catch {
-            logger.debug("closing HTTP/2 connection after a protocol error", metadata: ["error": "\(error)"])
+            end(errorCode: NGHTTP2_INTERNAL_ERROR.rawValue)
         }
         flushOutput()
     }
 
+    func read(context: ChannelHandlerContext) {
+        if readGate.requestRead() { context.read() }
+    }
+
     func channelInactive(context: ChannelHandlerContext) {
+        lifecycle = .closed
+        idleTimer.disarm()
+        closeTimer.disarm()
         for stream in streams.values {
             fail(stream)
         }
         streams.removeAll()
+        waitingStreams.removeAll()
         self.context = nil
         context.fireChannelInactive()
     }
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
-        if event is ServerQuiescingEvent {
-            closing = true
+        if event is ServerQuiescingEvent, case .active = lifecycle {
+            idleTimer.disarm()
+            lifecycle = .draining
             session.submitGoAway()
             flushOutput()
         }
@@ -68,237 +139,141 @@ final class HTTP2ConnectionHandler: ChannelInboundHandler, RemovableChannelHandl
         context.close(promise: nil)
     }
 
-    /// Sends whatever nghttp2 produced; closes the connection when the session is done.
-    private func flushOutput() {
-        guard let context else { return }
-        do {
-            if let output = try session.drainOutput() {
-                context.writeAndFlush(wrapOutboundOut(output), promise: nil)
+    // MARK: - Lifecycle
+
+    /// Ends the connection with GOAWAY(`errorCode`). Safe inside nghttp2 callbacks: it only
+    /// queues the GOAWAY; the next `flushOutput()` sends it and closes.
+    func end(errorCode: UInt32) {
+        switch lifecycle {
+        case .terminating, .closed: return
+        case .active, .draining: break
+        }
+        session.terminate(errorCode: errorCode)
+        lifecycle = .terminating
+        idleTimer.disarm()
+    }
+
+    /// Called when the last stream may have gone: the connection is idle from now on.
+    func armIdleTimerIfIdle() {
+        guard let context, case .active = lifecycle, streams.isEmpty, !idleTimer.isArmed else { return }
+        idleTimer.arm(context) { [self] in idleTimeoutExpired() }
+    }
+
+    func disarmIdleTimer() {
+        idleTimer.disarm()
+    }
+
+    private func idleTimeoutExpired() {
+        idleTimer.disarm()
+        guard case .active = lifecycle, streams.isEmpty else { return }
+        logger.debug("closing an idle HTTP/2 connection", metadata: ["idle_timeout": "\(settings.idleTimeout.map { "\($0)" } ?? "-")"])
+        lifecycle = .draining
+        session.submitGoAway()
+        flushOutput()
+    }
+
+    /// Closes once the connection has nothing left to do and its last frames are written.
+    private func closeIfDone() {
+        guard let context, !closeScheduled else { return }
+        let done: Bool
+        switch lifecycle {
+        case .active: done = !session.isActive
+        case .draining: done = streams.isEmpty || !session.isActive
+        case .terminating: done = true
+        case .closed: done = false
+        }
+        guard done else { return }
+        if session.wantsWrite {
+            // Frames still queued in nghttp2 (the peer is not reading): give it a while.
+            if !closeTimer.isArmed { closeTimer.arm(context) { context.close(promise: nil) } }
+            return
+        }
+        closeScheduled = true
+        let linger = sentGoAway ? Self.goAwayLinger : nil
+        let close: () -> Void = {
+            if let linger {
+                _ = context.eventLoop.assumeIsolated().scheduleTask(in: linger) { context.close(promise: nil) }
+            } else {
+                context.close(promise: nil)
             }
-        } catch {
-            context.close(promise: nil)
-            return
         }
-        if !session.isActive || (closing && streams.isEmpty) {
-            context.close(promise: nil)
-        }
-    }
-
-    // MARK: - Session callbacks
-
-    func requestBegan(stream: Int32) {
-        streams[stream] = HTTP2ServerStream(id: stream)
-    }
-
-    func receivedHeader(stream: Int32, name: String, value: String) -> Bool {
-        guard let state = streams[stream] else { return false }
-        // The header list limit we advertise in SETTINGS, enforced (32 bytes of overhead per field, as RFC 9113 counts).
-        state.headerBytes += name.utf8.count + value.utf8.count + 32
-        guard state.headerBytes <= 16 * 1024 else { return false }
-        state.headers.append((name, value))
-        return true
-    }
-
-    func requestHeadComplete(stream: Int32, endStream: Bool) {
-        guard let state = streams[stream], let context else { return }
-        func pseudo(_ name: String) -> String? { state.headers.first { $0.name == name }?.value }
-        guard let method = pseudo(":method"), let path = pseudo(":path") else {
-            session.resetStream(stream, errorCode: NGHTTP2_PROTOCOL_ERROR.rawValue)
-            return
-        }
-        let (body, continuation) = AsyncThrowingStream.makeStream(of: ByteBuffer.self)
-        state.body = continuation
-        if endStream {
-            state.requestComplete = true
-            continuation.finish()
-        }
-        let loopBound = NIOLoopBound(self, eventLoop: context.eventLoop)
-        let eventLoop = context.eventLoop
-        let request = HTTPRequest(
-            method: method,
-            target: path,
-            headers: state.headers.filter { !$0.name.hasPrefix(":") } + (pseudo(":authority").map { [("host", $0)] } ?? []),
-            version: .http2,
-            body: HTTPRequestBody(stream: body, consumed: { bytes in
-                eventLoop.execute { loopBound.value.consumed(stream: stream, bytes: bytes) }
-            }))
-        let writer = HTTP2ResponseWriter(stream: stream, connection: loopBound, eventLoop: eventLoop)
-        let handler = self.handler
-        state.task = Task {
-            await handler.handle(request, writer: writer)
-            // A handler that returned without finishing its response still ends the stream.
-            try? await writer.finishIfNeeded()
-        }
-    }
-
-    func receivedData(stream: Int32, _ data: ByteBuffer) {
-        guard let state = streams[stream], let body = state.body, !state.closed else {
-            session.consumeConnection(bytes: data.readableBytes)
-            return
-        }
-        state.unconsumed += data.readableBytes
-        body.yield(data)
-    }
-
-    func requestBodyComplete(stream: Int32) {
-        streams[stream]?.requestComplete = true
-        streams[stream]?.body?.finish()
-    }
-
-    func streamClosed(stream: Int32, errorCode: UInt32) {
-        guard let state = streams.removeValue(forKey: stream) else { return }
-        if state.unconsumed > 0 {
-            // A body the handler never read must not shrink the window of every other stream.
-            session.consumeConnection(bytes: state.unconsumed)
-            state.unconsumed = 0
-        }
-        fail(state)
-    }
-
-    func nextResponseData(stream: Int32, max: Int) -> NGHTTP2Session.ResponseData {
-        guard let state = streams[stream] else { return .data(ByteBuffer(), end: true, trailers: nil) }
-        let count = min(max, state.outbound.readableBytes)
-        if count == 0 && !state.finished {
-            state.deferred = true
-            return .deferred
-        }
-        let chunk = state.outbound.readSlice(length: count)!
-        if state.outbound.readableBytes == 0 { state.outbound.clear() }
-        if state.outbound.readableBytes < Self.highWatermark / 2 {
-            let waiters = state.drainWaiters
-            state.drainWaiters.removeAll()
-            waiters.forEach { $0.succeed() }
-        }
-        let end = state.finished && state.outbound.readableBytes == 0
-        if end { stopRequestIfUnfinished(state) }
-        return .data(chunk, end: end, trailers: end ? state.trailers : nil)
-    }
-
-    // MARK: - Calls from response writers (hopped onto the event loop)
-
-    func consumed(stream: Int32, bytes: Int) {
-        guard let state = streams[stream] else { return }  // closed: already credited
-        state.unconsumed -= bytes
-        session.consume(stream: stream, bytes: bytes)
-        flushOutput()
-    }
-
-    func writeHead(stream: Int32, status: Int, headers: [(name: String, value: String)], endStream: Bool) throws {
-        guard let state = streams[stream], !state.closed else { throw HTTPStreamClosed() }
-        precondition(!state.headSent, "response head written twice")
-        state.headSent = true
-        if endStream { state.finished = true }
-        guard session.submitResponse(stream: stream, status: status, headers: headers, endStream: endStream) else {
-            throw HTTPStreamClosed()
-        }
-        if endStream { stopRequestIfUnfinished(state) }
-        flushOutput()
-    }
-
-    func writeBody(stream: Int32, _ buffer: ByteBuffer, on eventLoop: any EventLoop) -> EventLoopFuture<Void> {
-        guard let state = streams[stream], !state.closed, state.headSent, !state.finished else {
-            return eventLoop.makeFailedFuture(HTTPStreamClosed())
-        }
-        var buffer = buffer
-        state.outbound.writeBuffer(&buffer)
-        resume(state)
-        if state.outbound.readableBytes <= Self.highWatermark {
-            return eventLoop.makeSucceededVoidFuture()
-        }
-        let promise = eventLoop.makePromise(of: Void.self)
-        state.drainWaiters.append(promise)
-        return promise.futureResult
-    }
-
-    func finish(stream: Int32, trailers: [(name: String, value: String)]) throws {
-        guard let state = streams[stream], !state.closed else { throw HTTPStreamClosed() }
-        if !state.headSent {
-            // Nothing was written: an empty 200 with the trailers as headers would be wrong; send
-            // the trailers as a headers-only response (gRPC's "trailers-only").
-            state.headSent = true
-            state.finished = true
-            _ = session.submitResponse(stream: stream, status: 200, headers: trailers, endStream: true)
-            stopRequestIfUnfinished(state)
-            flushOutput()
-            return
-        }
-        guard !state.finished else { return }
-        state.finished = true
-        state.trailers = trailers
-        resume(state)
-    }
-
-    /// Ends a response its handler abandoned: 500 if nothing was sent, else end of body.
-    func finishAbandoned(stream: Int32) throws {
-        guard let state = streams[stream], !state.closed, !state.finished else { return }
-        if state.headSent {
-            try finish(stream: stream, trailers: [])
+        if let lastWrite {
+            lastWrite.assumeIsolated().whenComplete { _ in close() }
         } else {
-            try writeHead(stream: stream, status: 500, headers: [], endStream: true)
+            close()
         }
     }
 
-    /// A complete response while the peer is still sending: tell it to stop with
-    /// RST_STREAM(NO_ERROR) after the response (RFC 9113 §8.1), instead of
-    /// leaving it blocked on a window we will never open.
-    private func stopRequestIfUnfinished(_ state: HTTP2ServerStream) {
-        guard !state.requestComplete, let eventLoop = context?.eventLoop else { return }
-        let loopBound = NIOLoopBound(self, eventLoop: eventLoop)
-        let stream = state.id
-        // After the frames just queued (the response) have been produced.
-        eventLoop.execute {
-            loopBound.value.session.resetStream(stream, errorCode: NGHTTP2_NO_ERROR.rawValue)
+    // MARK: - Output and backpressure
+
+    /// Sends what nghttp2 has, as long as the socket keeps up; then checks whether the
+    /// connection is done. Re-entrant calls (a write completing inside `flush`) are folded
+    /// into the running one.
+    /// Flushes once the event loop has run what is queued now: responses that
+    /// handlers hand over in the same tick leave in one write, not one each.
+    func scheduleFlush() {
+        guard !flushScheduled, let context else { return }
+        flushScheduled = true
+        let loopBound = NIOLoopBound(self, eventLoop: context.eventLoop)
+        context.eventLoop.execute {
+            loopBound.value.flushScheduled = false
             loopBound.value.flushOutput()
         }
     }
 
-    private func resume(_ state: HTTP2ServerStream) {
-        if state.deferred {
-            state.deferred = false
-            session.resumeData(stream: state.id)
+    func flushOutput() {
+        flushRequested = true
+        guard !flushing, let context else { return }
+        flushing = true
+        defer { flushing = false }
+        while flushRequested {
+            flushRequested = false
+            var wrote = false
+            do {
+                while !socketPaused, let output = try session.drainOutput(upTo: Self.writeChunk) {
+                    write(output, context)
+                    wrote = true
+                    if budget.isSocketBacklogged { socketPaused = true }
+                }
+            } catch {
+                logger.debug("closing HTTP/2 connection: nghttp2 cannot send", metadata: ["error": "\(error)"])
+                lifecycle = .terminating
+                context.close(promise: nil)
+                return
+            }
+            if wrote { context.flush() }
         }
-        flushOutput()
+        updateReadGate(context)
+        closeIfDone()
     }
 
-    private func fail(_ state: HTTP2ServerStream) {
-        state.closed = true
-        state.body?.finish(throwing: HTTPStreamClosed())
-        state.task?.cancel()
-        let waiters = state.drainWaiters
-        state.drainWaiters.removeAll()
-        waiters.forEach { $0.fail(HTTPStreamClosed()) }
-    }
-}
-
-/// Sent down a pipeline to ask connections to stop taking new requests.
-public struct ServerQuiescingEvent: Sendable {
-    public init() {}
-}
-
-/// The `HTTPResponseWriter` of one HTTP/2 stream.
-struct HTTP2ResponseWriter: HTTPResponseWriter {
-    let stream: Int32
-    let connection: NIOLoopBound<HTTP2ConnectionHandler>
-    let eventLoop: any EventLoop
-
-    func writeHead(status: Int, headers: [(name: String, value: String)], endStream: Bool) async throws {
-        let connection = self.connection, stream = self.stream
-        try await eventLoop.submit { try connection.value.writeHead(stream: stream, status: status, headers: headers, endStream: endStream) }.get()
+    private func write(_ output: ByteBuffer, _ context: ChannelHandlerContext) {
+        let count = output.readableBytes
+        budget.handedToSocket(count)
+        let promise = context.eventLoop.makePromise(of: Void.self)
+        context.write(wrapOutboundOut(output), promise: promise)
+        lastWrite = promise.futureResult
+        promise.futureResult.assumeIsolated().whenComplete { [self] _ in written(count) }
     }
 
-    func writeBody(_ buffer: ByteBuffer) async throws {
-        let connection = self.connection, stream = self.stream
-        let eventLoop = self.eventLoop
-        try await eventLoop.flatSubmit { connection.value.writeBody(stream: stream, buffer, on: eventLoop) }.get()
+    /// A write reached the socket (or failed with the channel): maybe resume.
+    private func written(_ count: Int) {
+        budget.writtenToSocket(count)
+        if socketPaused && budget.isSocketDrained {
+            socketPaused = false
+            flushOutput()
+        }
     }
 
-    func finish(trailers: [(name: String, value: String)]) async throws {
-        let connection = self.connection, stream = self.stream
-        try await eventLoop.submit { try connection.value.finish(stream: stream, trailers: trailers) }.get()
-    }
-
-    func finishIfNeeded() async throws {
-        let connection = self.connection, stream = self.stream
-        try await eventLoop.submit { try connection.value.finishAbandoned(stream: stream) }.get()
+    /// Reading stops while nghttp2's output waits for the peer to read its socket:
+    /// a peer that sends but does not read then stalls in TCP, not in our memory.
+    private func updateReadGate(_ context: ChannelHandlerContext) {
+        // Reading goes on while a connection is being ended (its input is dropped), so that
+        // closing does not reset it before the peer has read our GOAWAY.
+        if socketPaused {
+            readGate.close()
+        } else if readGate.open() {
+            context.read()
+        }
     }
 }

@@ -4,9 +4,17 @@ import NIOCore
 final class HTTP2ServerStream {
     let id: Int32
     var headers: [(name: String, value: String)] = []
+    /// Size of `headers` as RFC 9113 counts it (name + value + 32 per field); counted in the budget.
     var headerBytes = 0
+    /// Refused at its first HEADERS (RST_STREAM(REFUSED_STREAM) queued): nothing of it is kept or run.
+    var refused = false
     var body: AsyncThrowingStream<ByteBuffer, any Error>.Continuation?
     var task: Task<Void, Never>?
+    /// The handler task has returned.
+    var handlerDone = false
+    /// The stream closed before the response was finished while its handler still
+    /// ran (the peer reset it): counted until the handler returns.
+    var orphaned = false
     /// Body bytes received but not yet taken by the handler: credited back to the
     /// connection window if the stream closes first.
     var unconsumed = 0
@@ -21,7 +29,7 @@ final class HTTP2ServerStream {
     var trailers: [(name: String, value: String)]?
     /// nghttp2 was told "deferred": it waits for resumeData.
     var deferred = false
-    /// Writers suspended because `outbound` is over the high watermark.
+    /// Writers suspended because `outbound` (or the connection's queue) is over its high-water mark.
     var drainWaiters: [EventLoopPromise<Void>] = []
     var closed = false
 

@@ -14,6 +14,10 @@ protocol NGHTTP2SessionDelegate: AnyObject {
     func streamClosed(stream: Int32, errorCode: UInt32)
     /// Fills up to `max` bytes of response body for `stream`.
     func nextResponseData(stream: Int32, max: Int) -> NGHTTP2Session.ResponseData
+    /// The peer did something that costs us work without being a request (see `HTTP2AbuseGuard`).
+    func peerDid(_ event: HTTP2AbuseGuard.Event)
+    /// A GOAWAY went out: ours, or nghttp2's own (a protocol error, its reset rate limit).
+    func goAwaySent(errorCode: UInt32)
 }
 
 /// Owns one `nghttp2_session` (server side): HTTP/2 framing, HPACK, flow
@@ -29,7 +33,10 @@ final class NGHTTP2Session {
 
     struct Limits {
         var maxConcurrentStreams: UInt32 = 100
+        /// Every stream's receive window (SETTINGS_INITIAL_WINDOW_SIZE).
         var initialWindowSize: UInt32 = 1 << 20
+        /// The connection's receive window: what all streams together may have unread.
+        var connectionWindowSize: UInt32 = 16 << 20
         var maxHeaderListSize: UInt32 = 16 * 1024
         var maxFrameSize: UInt32 = 16 * 1024
     }
@@ -37,11 +44,22 @@ final class NGHTTP2Session {
     struct ProtocolError: Error, CustomStringConvertible {
         let code: Int
         var description: String { "HTTP/2 error: " + String(cString: nghttp2_strerror(Int32(code))) }
+        /// nghttp2 ended the session because the peer flooded it (queued ACKs,
+        /// CONTINUATION frames, SETTINGS entries): answer with ENHANCE_YOUR_CALM.
+        var isFlood: Bool {
+            [NGHTTP2_ERR_FLOODED.rawValue, NGHTTP2_ERR_TOO_MANY_CONTINUATIONS.rawValue, NGHTTP2_ERR_TOO_MANY_SETTINGS.rawValue]
+                .contains(Int32(code))
+        }
     }
 
     private var session: OpaquePointer?
     weak var delegate: (any NGHTTP2SessionDelegate)?
     private let allocator = ByteBufferAllocator()
+    /// Outlives the session: deinit deletes the session before stored properties go.
+    private let memory = NGHTTP2MemoryCounter()
+
+    /// Bytes libnghttp2 holds for this session.
+    var libraryBytes: Int { memory.bytes }
 
     init(limits: Limits) {
         var callbacks: OpaquePointer?
@@ -63,6 +81,28 @@ final class NGHTTP2Session {
             NGHTTP2Session.from(userData).delegate?.streamClosed(stream: streamID, errorCode: errorCode)
             return 0
         }
+        // Seen for every frame whose payload nghttp2 will read: what the abuse guard counts.
+        nghttp2_session_callbacks_set_on_begin_frame_callback(callbacks) { _, header, userData in
+            if let event = NGHTTP2Session.costlyEvent(header!.pointee) {
+                NGHTTP2Session.from(userData).delegate?.peerDid(event)
+            }
+            return 0
+        }
+        // Stream errors the peer caused (malformed requests, frames on closed streams).
+        nghttp2_session_callbacks_set_on_invalid_frame_recv_callback(callbacks) { _, _, _, userData in
+            NGHTTP2Session.from(userData).delegate?.peerDid(.invalidFrame)
+            return 0
+        }
+        nghttp2_session_callbacks_set_on_frame_send_callback(callbacks) { _, frame, userData in
+            if frame!.pointee.hd.type == UInt8(NGHTTP2_GOAWAY.rawValue) {
+                NGHTTP2Session.from(userData).delegate?.goAwaySent(errorCode: frame!.pointee.goaway.error_code)
+            }
+            return 0
+        }
+        // Extension frames are routed to us only so on_begin_frame sees (and counts)
+        // them; their payload is dropped and the frame ignored.
+        nghttp2_session_callbacks_set_on_extension_chunk_recv_callback(callbacks) { _, _, _, _, _ in 0 }
+        nghttp2_session_callbacks_set_unpack_extension_callback(callbacks) { _, _, _, _ in NGHTTP2_ERR_CANCEL.rawValue }
 
         var options: OpaquePointer?
         nghttp2_option_new(&options)
@@ -70,17 +110,23 @@ final class NGHTTP2Session {
         // Window updates are sent as the handler consumes the body (consume(stream:bytes:)),
         // not as bytes arrive: a slow handler slows the peer instead of filling memory.
         nghttp2_option_set_no_auto_window_update(options, 1)
-        // Protections of this libnghttp2 (1.52 with Debian's backports):
+        // Protections of this libnghttp2 (1.52 with Debian's backports); the full table,
+        // with what our code adds, is in HTTP2Protections.swift.
         nghttp2_option_set_max_settings(options, 32)                 // SETTINGS flood: entries per frame
         nghttp2_option_set_max_outbound_ack(options, 1000)           // PING/SETTINGS flood: queued ACKs
         nghttp2_option_set_stream_reset_rate_limit(options, 1000, 33) // rapid reset (CVE-2023-44487)
-        nghttp2_option_set_max_continuations(options, 8)             // CONTINUATION flood (CVE-2024-27316 class)
+        nghttp2_option_set_max_continuations(options, 8)             // CONTINUATION flood (CVE-2024-28182)
         nghttp2_option_set_max_deflate_dynamic_table_size(options, 4096)
+        nghttp2_option_set_no_closed_streams(options, 1)             // closed streams are not kept for priorities
+        for type in UInt8(10)...UInt8(255) {                         // every extension type: see, count, drop
+            nghttp2_option_set_user_recv_extension_type(options, type)
+        }
 
         let userData = Unmanaged.passUnretained(self).toOpaque()
         var created: OpaquePointer?
-        let rc = nghttp2_session_server_new2(&created, callbacks, userData, options)
-        precondition(rc == 0, "nghttp2_session_server_new2 failed: \(rc)")
+        var allocator = memory.allocator()
+        let rc = nghttp2_session_server_new3(&created, callbacks, userData, options, &allocator)
+        precondition(rc == 0, "nghttp2_session_server_new3 failed: \(rc)")
         session = created
 
         var settings = [
@@ -90,9 +136,9 @@ final class NGHTTP2Session {
             nghttp2_settings_entry(settings_id: Int32(NGHTTP2_SETTINGS_MAX_FRAME_SIZE.rawValue), value: limits.maxFrameSize),
         ]
         _ = nghttp2_submit_settings(session, UInt8(NGHTTP2_FLAG_NONE.rawValue), &settings, settings.count)
-        // The connection window (stream 0) starts at 64 KiB whatever SETTINGS say; open it
-        // to what all streams together may have in flight.
-        _ = nghttp2_session_set_local_window_size(session, UInt8(NGHTTP2_FLAG_NONE.rawValue), 0, Int32(clamping: Int(limits.initialWindowSize) * 16))
+        // The connection window (stream 0) starts at 64 KiB whatever SETTINGS say; set it
+        // to what all streams together may have unread (the budget's receive window).
+        _ = nghttp2_session_set_local_window_size(session, UInt8(NGHTTP2_FLAG_NONE.rawValue), 0, Int32(clamping: limits.connectionWindowSize))
     }
 
     deinit {
@@ -114,10 +160,13 @@ final class NGHTTP2Session {
         if consumed < 0 { throw ProtocolError(code: consumed) }
     }
 
-    /// Everything nghttp2 wants to send now, as one buffer (nil when nothing).
-    func drainOutput() throws -> ByteBuffer? {
+    /// What nghttp2 wants to send now, as one buffer of about `limit` bytes at most
+    /// (one frame may overshoot it); nil when nothing. Frames left behind stay queued
+    /// in nghttp2, and DATA is only produced when asked for, so a caller that stops
+    /// draining stops response bodies from turning into socket bytes.
+    func drainOutput(upTo limit: Int = .max) throws -> ByteBuffer? {
         var output: ByteBuffer?
-        while true {
+        while (output?.readableBytes ?? 0) < limit {
             var data: UnsafePointer<UInt8>?
             let length = nghttp2_session_mem_send(session, &data)
             if length < 0 { throw ProtocolError(code: length) }
@@ -131,6 +180,11 @@ final class NGHTTP2Session {
     /// False once both sides are done (GOAWAY exchanged, no streams): close the connection.
     var isActive: Bool {
         nghttp2_session_want_read(session) != 0 || nghttp2_session_want_write(session) != 0
+    }
+
+    /// nghttp2 has frames it wants to send (or response data it could frame).
+    var wantsWrite: Bool {
+        nghttp2_session_want_write(session) != 0
     }
 
     // MARK: - Responses
@@ -169,6 +223,12 @@ final class NGHTTP2Session {
         _ = nghttp2_submit_rst_stream(session, UInt8(NGHTTP2_FLAG_NONE.rawValue), stream, errorCode)
     }
 
+    /// Ends the session: GOAWAY with `errorCode`, nothing more is read, and `isActive`
+    /// turns false once it is sent. Does nothing if the session is already ending so.
+    func terminate(errorCode: UInt32) {
+        _ = nghttp2_session_terminate_session(session, errorCode)
+    }
+
     /// Graceful shutdown: GOAWAY with the last stream id seen; streams in flight may finish.
     func submitGoAway() {
         let last = nghttp2_session_get_last_proc_stream_id(session)
@@ -176,6 +236,25 @@ final class NGHTTP2Session {
     }
 
     // MARK: - Callbacks
+
+    /// The frames the abuse guard counts, from their header alone.
+    private static func costlyEvent(_ header: nghttp2_frame_hd) -> HTTP2AbuseGuard.Event? {
+        switch UInt32(header.type) {
+        case NGHTTP2_PING.rawValue:
+            return .ping  // ACKs too: we never send PINGs, so any ACK is unsolicited
+        case NGHTTP2_SETTINGS.rawValue:
+            return .settings
+        case NGHTTP2_PRIORITY.rawValue:
+            return .priority
+        case NGHTTP2_DATA.rawValue:
+            let endStream = header.flags & UInt8(NGHTTP2_FLAG_END_STREAM.rawValue) != 0
+            return header.length == 0 && !endStream ? .emptyData : nil
+        case 0...UInt32(NGHTTP2_CONTINUATION.rawValue):
+            return nil
+        default:
+            return .unknownFrame
+        }
+    }
 
     private func onBeginHeaders(_ frame: UnsafePointer<nghttp2_frame>) -> Int32 {
         if frame.pointee.hd.type == UInt8(NGHTTP2_HEADERS.rawValue), frame.pointee.headers.cat == NGHTTP2_HCAT_REQUEST {

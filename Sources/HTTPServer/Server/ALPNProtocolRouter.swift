@@ -10,11 +10,13 @@ final class ALPNProtocolRouter: ChannelInboundHandler, RemovableChannelHandler {
     private let handler: any HTTPHandler
     private let logger: Logger
     private let handshakeTimeout: TimeAmount
+    private let settings: ConnectionSettings
     private var timer = HandshakeTimer()
 
-    init(handler: any HTTPHandler, handshakeTimeout: TimeAmount, logger: Logger) {
+    init(handler: any HTTPHandler, handshakeTimeout: TimeAmount, settings: ConnectionSettings = .init(), logger: Logger) {
         self.handler = handler
         self.handshakeTimeout = handshakeTimeout
+        self.settings = settings
         self.logger = logger
     }
 
@@ -32,9 +34,9 @@ final class ALPNProtocolRouter: ChannelInboundHandler, RemovableChannelHandler {
         }
         do {
             if completed.negotiatedProtocol == "h2" {
-                try ConnectionPipeline.installHTTP2(on: context.pipeline, after: self, handler: handler, logger: logger)
+                try ConnectionPipeline.installHTTP2(on: context.pipeline, after: self, handler: handler, settings: settings, logger: logger)
             } else {
-                try ConnectionPipeline.installHTTP1(on: context.pipeline, after: self, handler: handler)
+                try ConnectionPipeline.installHTTP1(on: context.pipeline, after: self, handler: handler, settings: settings)
             }
         } catch {
             context.close(promise: nil)

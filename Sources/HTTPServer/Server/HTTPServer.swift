@@ -16,12 +16,38 @@ public final class HTTPServer: Sendable {
         /// A connection that has not sent its preface (cleartext) or finished the TLS
         /// handshake by then is closed.
         public var handshakeTimeout: Duration
+        /// An established connection with nothing in flight (HTTP/2: no open stream;
+        /// HTTP/1.1: between requests) for this long is closed, HTTP/2 with GOAWAY(NO_ERROR)
+        /// first. nil: never.
+        public var idleTimeout: Duration?
+        /// Bytes one connection may make the server hold: unread request bodies, queued
+        /// responses, header lists, nghttp2's own state (see `ConnectionBudget`); at least 1 MiB.
+        public var connectionMemoryBudget: Int
+        /// SETTINGS_MAX_CONCURRENT_STREAMS advertised to HTTP/2 clients.
+        public var maxConcurrentStreams: Int
 
-        public init(host: String = "127.0.0.1", port: Int = 8080, tls: (port: Int, context: TLSServerContext)? = nil, handshakeTimeout: Duration = .seconds(10)) {
+        public static let defaultIdleTimeout = Duration.seconds(300)
+        public static let defaultConnectionMemoryBudget = ConnectionBudget.defaultLimit
+        public static let minimumConnectionMemoryBudget = ConnectionBudget.minimum
+        public static let defaultMaxConcurrentStreams = 100
+
+        public init(host: String = "127.0.0.1", port: Int = 8080, tls: (port: Int, context: TLSServerContext)? = nil, handshakeTimeout: Duration = .seconds(10),
+                    idleTimeout: Duration? = defaultIdleTimeout, connectionMemoryBudget: Int = defaultConnectionMemoryBudget,
+                    maxConcurrentStreams: Int = defaultMaxConcurrentStreams) {
             self.host = host
             self.port = port
             self.tls = tls
             self.handshakeTimeout = handshakeTimeout
+            self.idleTimeout = idleTimeout
+            self.connectionMemoryBudget = connectionMemoryBudget
+            self.maxConcurrentStreams = maxConcurrentStreams
+        }
+
+        var connectionSettings: ConnectionSettings {
+            ConnectionSettings(
+                idleTimeout: idleTimeout.map(TimeAmount.init),
+                memoryBudget: max(connectionMemoryBudget, ConnectionBudget.minimum),
+                maxConcurrentStreams: max(1, maxConcurrentStreams))
         }
     }
 
@@ -49,8 +75,8 @@ public final class HTTPServer: Sendable {
         logger: Logger = Logger(label: "ledgerbridge.http")
     ) async throws -> HTTPServer {
         let connections = ConnectionRegistry()
-        let handshakeTimeout = TimeAmount.nanoseconds(
-            configuration.handshakeTimeout.components.seconds * 1_000_000_000 + configuration.handshakeTimeout.components.attoseconds / 1_000_000_000)
+        let handshakeTimeout = TimeAmount(configuration.handshakeTimeout)
+        let settings = configuration.connectionSettings
         let channel = try await ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 256)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
@@ -60,7 +86,7 @@ public final class HTTPServer: Sendable {
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     connections.add(channel)
-                    try channel.pipeline.syncOperations.addHandler(ProtocolSniffer(handler: handler, handshakeTimeout: handshakeTimeout, logger: logger))
+                    try channel.pipeline.syncOperations.addHandler(ProtocolSniffer(handler: handler, handshakeTimeout: handshakeTimeout, settings: settings, logger: logger))
                 }
             }
             .bind(host: configuration.host, port: configuration.port)
@@ -77,7 +103,7 @@ public final class HTTPServer: Sendable {
                             connections.add(channel)
                             let sync = channel.pipeline.syncOperations
                             try sync.addHandler(TLSServerHandler(context: tls.context))
-                            try sync.addHandler(ALPNProtocolRouter(handler: handler, handshakeTimeout: handshakeTimeout, logger: logger))
+                            try sync.addHandler(ALPNProtocolRouter(handler: handler, handshakeTimeout: handshakeTimeout, settings: settings, logger: logger))
                         }
                     }
                     .bind(host: configuration.host, port: tls.port)

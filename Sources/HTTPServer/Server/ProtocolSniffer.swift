@@ -13,12 +13,14 @@ final class ProtocolSniffer: ChannelInboundHandler, RemovableChannelHandler {
     private let handler: any HTTPHandler
     private let logger: Logger
     private let handshakeTimeout: TimeAmount
+    private let settings: ConnectionSettings
     private var timer = HandshakeTimer()
     private var buffered: ByteBuffer?
 
-    init(handler: any HTTPHandler, handshakeTimeout: TimeAmount, logger: Logger) {
+    init(handler: any HTTPHandler, handshakeTimeout: TimeAmount, settings: ConnectionSettings = .init(), logger: Logger) {
         self.handler = handler
         self.handshakeTimeout = handshakeTimeout
+        self.settings = settings
         self.logger = logger
     }
 
@@ -43,9 +45,9 @@ final class ProtocolSniffer: ChannelInboundHandler, RemovableChannelHandler {
         if matches && compared < Self.preface.count { return }  // need more bytes to decide
         do {
             if matches {
-                try ConnectionPipeline.installHTTP2(on: context.pipeline, after: self, handler: handler, logger: logger)
+                try ConnectionPipeline.installHTTP2(on: context.pipeline, after: self, handler: handler, settings: settings, logger: logger)
             } else {
-                try ConnectionPipeline.installHTTP1(on: context.pipeline, after: self, handler: handler)
+                try ConnectionPipeline.installHTTP1(on: context.pipeline, after: self, handler: handler, settings: settings)
             }
         } catch {
             context.close(promise: nil)
@@ -65,14 +67,15 @@ extension ProtocolSniffer {
 /// Installs the protocol handlers of a connection once its protocol is known
 /// (by the preface on cleartext, by ALPN on TLS).
 enum ConnectionPipeline {
-    static func installHTTP2(on pipeline: ChannelPipeline, after: any ChannelHandler, handler: any HTTPHandler, logger: Logger) throws {
-        try pipeline.syncOperations.addHandler(HTTP2ConnectionHandler(handler: handler, logger: logger), position: .after(after))
+    static func installHTTP2(on pipeline: ChannelPipeline, after: any ChannelHandler, handler: any HTTPHandler,
+                             settings: ConnectionSettings, logger: Logger) throws {
+        try pipeline.syncOperations.addHandler(HTTP2ConnectionHandler(handler: handler, settings: settings, logger: logger), position: .after(after))
     }
 
-    static func installHTTP1(on pipeline: ChannelPipeline, after: any ChannelHandler, handler: any HTTPHandler) throws {
+    static func installHTTP1(on pipeline: ChannelPipeline, after: any ChannelHandler, handler: any HTTPHandler, settings: ConnectionSettings) throws {
         let sync = pipeline.syncOperations
         // Added in reverse: each goes right after `after`.
-        try sync.addHandler(HTTP1ConnectionHandler(handler: handler), position: .after(after))
+        try sync.addHandler(HTTP1ConnectionHandler(handler: handler, settings: settings), position: .after(after))
         try sync.addHandler(HTTPServerProtocolErrorHandler(), position: .after(after))  // malformed request: 400, close
         try sync.addHandler(HTTPServerPipelineHandler(), position: .after(after))
         try sync.addHandler(HTTPResponseEncoder(), position: .after(after))

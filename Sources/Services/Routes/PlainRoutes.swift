@@ -22,18 +22,28 @@ public struct HealthzRoute: HTTPHandler {
     }
 }
 
-/// `GET /metrics`: Prometheus text. The sync and queue issues fill it.
+/// `GET /metrics`: Prometheus text exposition (format 0.0.4).
 public struct MetricsRoute: HTTPHandler {
+    /// The exposition format's content type; scrapers pick their parser by it.
+    public static let contentType = "text/plain; version=0.0.4; charset=utf-8"
     let render: @Sendable () async -> String
 
     public init(render: @escaping @Sendable () async -> String) {
         self.render = render
     }
 
+    public init(metrics: ServerMetrics) {
+        self.render = { metrics.render() }
+    }
+
     public func handle(_ request: HTTPRequest, writer: some HTTPResponseWriter) async {
+        guard request.method == "GET" || request.method == "HEAD" else {
+            try? await writer.writeHead(status: 405, headers: [("allow", "GET, HEAD"), ("content-length", "0")], endStream: true)
+            return
+        }
         let body = await render()
-        try? await writer.writeHead(status: 200, headers: [("content-type", "text/plain; version=0.0.4"), ("content-length", String(body.utf8.count))], endStream: false)
-        try? await writer.writeBody(ByteBuffer(string: body))
+        try? await writer.writeHead(status: 200, headers: [("content-type", Self.contentType), ("content-length", String(body.utf8.count))], endStream: false)
+        try? await writer.writeBody(ByteBuffer(string: request.method == "HEAD" ? "" : body))
         try? await writer.finish(trailers: [])
     }
 }
