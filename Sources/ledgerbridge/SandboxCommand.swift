@@ -177,9 +177,10 @@ struct SandboxCommand: AsyncParsableCommand {
             await server.shutdown(gracePeriod: .seconds(2))
             throw error
         }
+        let shutdown = ShutdownSignal.install()
         announce("ledgerbridge sandbox: xero ready on http://\(host):\(server.localPort) (organisations: \(organisations.map { "\($0.name)=\($0.tenantID.uuidString.lowercased())" }.joined(separator: ", ")))")
         announce("ledgerbridge sandbox: cin7 ready on http://\(host):\(cin7Server.localPort)\(Cin7Sandbox.basePath)/")
-        _ = await ShutdownSignal.wait()
+        _ = await shutdown.wait()
         async let xeroStopped: Void = server.shutdown(gracePeriod: .seconds(2))
         async let cin7Stopped: Void = cin7Server.shutdown(gracePeriod: .seconds(2))
         _ = await (xeroStopped, cin7Stopped)

@@ -15,7 +15,7 @@ import uuid
 import pytest
 
 from conftest import ServeProcess
-from sandbox_support import authorize, binary, exchange, http
+from sandbox_support import authorize, binary, exchange, http, sdk_configuration
 
 CLIENT_ID, SECRET = "faults-client", "faults-secret"
 
@@ -63,14 +63,13 @@ def test_a_status_fault_fires_the_given_number_of_times(api):
 
 def test_a_rate_limit_fault_looks_like_xeros_429_to_the_sdk(api):
     from xero_python.accounting import AccountingApi
-    from xero_python.api_client import ApiClient, Configuration
-    from xero_python.api_client.oauth2 import OAuth2Token
+    from xero_python.api_client import ApiClient
     from xero_python.exceptions import RateLimitException
 
     base, headers = api
     token = {"access_token": headers["authorization"][7:], "token_type": "Bearer", "expires_in": 1800, "expires_at": time.time() + 1800,
              "refresh_token": "unused", "scope": ["accounting.contacts"]}
-    client = ApiClient(Configuration(oauth2_token=OAuth2Token(client_id=CLIENT_ID, client_secret=SECRET)),
+    client = ApiClient(sdk_configuration(CLIENT_ID, SECRET),
                        oauth2_token_getter=lambda: token, oauth2_token_saver=lambda t: token.update(t))
     client.rest_client.pool_manager.connection_pool_kw["retries"] = False
     add_fault(base, path="/api.xro/2.0/*", fault="rateLimit", times=1)
@@ -117,9 +116,11 @@ def test_admin_endpoint_validates_rules_and_reset_clears_data(api):
     rule = add_fault(base, fault="status", status=502)
     assert http("DELETE", f"{base}/__sandbox/faults/{rule['id']}")[0] == 204
     assert http("DELETE", f"{base}/__sandbox/faults/{rule['id']}")[0] == 404
+    generated = state(base)["records"]["Contacts"]
+    assert generated == 20, "the default --scale generates 20 contacts"
     body = json.dumps({"Contacts": [{"Name": "Reset me " + uuid.uuid4().hex[:6]}]}).encode()
     assert http("PUT", base + "/api.xro/2.0/Contacts", body, dict(headers, **{"content-type": "application/json"}))[0] == 200
-    assert state(base)["records"]["Contacts"] == 1
+    assert state(base)["records"]["Contacts"] == generated + 1
     assert http("POST", base + "/__sandbox/reset")[0] == 204
     after = state(base)
-    assert after["records"]["Contacts"] == 0 and after["calls"] == {} and after["faults"] == []
+    assert after["records"]["Contacts"] == generated and after["calls"] == {} and after["faults"] == []
