@@ -10,7 +10,7 @@ import urllib.parse
 from functools import lru_cache
 
 from conftest import ServeProcess
-from sandbox_support import SPECS, binary, http
+from sandbox_support import CIN7_SPECS, binary, http
 
 ACCOUNT = "c1a70000-5a4d-4b0c-8000-000000000001"  # the CLI's documented defaults
 KEY = "c1a70000-5a4d-4b0c-8000-0000000000aa"
@@ -78,8 +78,16 @@ class Cin7:
 
 @lru_cache(maxsize=None)
 def spec() -> dict:
+    """Cin7's OpenAPI conversion. Without it (a checkout without the workspace's
+    shared/specs), schema checks are skipped with a warning; every other assertion runs."""
+    import warnings
+
     import yaml
-    with open(SPECS / "cin7core" / "openapi.yaml", encoding="utf-8") as handle:
+    path = CIN7_SPECS / "openapi.yaml"
+    if not path.exists():
+        warnings.warn(f"Cin7 spec not found at {path}: Cin7 response schemas are NOT checked (set LEDGERBRIDGE_CIN7_SPECS)")
+        return {}
+    with open(path, encoding="utf-8") as handle:
         return yaml.safe_load(handle)
 
 
@@ -147,6 +155,10 @@ def validate(method: str, endpoint: str, status: int, body) -> str:
     which operation's schema was used. Also checks every `LastModifiedOn` is a Cin7 timestamp."""
     from openapi_schema_validator import OAS30Validator
 
+    for stamp in _values(body, "LastModifiedOn"):
+        assert CIN7_TIMESTAMP.match(stamp), stamp
+    if not spec():
+        return "not checked: no Cin7 spec"
     source, schema = operation_schema(method, endpoint, status, body)
     errors = sorted(OAS30Validator(schema).iter_errors(body), key=lambda e: list(e.path))
     assert not errors, f"{method} {endpoint} does not match {source}: " + "; ".join(
