@@ -9,6 +9,7 @@ import signal
 import socket
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 import uuid
 
@@ -124,3 +125,48 @@ def test_admin_endpoint_validates_rules_and_reset_clears_data(api):
     assert http("POST", base + "/__sandbox/reset")[0] == 204
     after = state(base)
     assert after["records"]["Contacts"] == generated and after["calls"] == {} and after["faults"] == []
+
+
+def test_a_dropped_connection_cuts_the_answer_short(api):
+    from http.client import IncompleteRead, RemoteDisconnected
+
+    base, headers = api
+    add_fault(base, path="/api.xro/2.0/Contacts", fault="drop", times=1)
+    with pytest.raises((IncompleteRead, RemoteDisconnected, ConnectionResetError, urllib.error.URLError)):
+        with urllib.request.urlopen(urllib.request.Request(base + "/api.xro/2.0/Contacts", headers=headers), timeout=5) as response:
+            response.read()
+    assert http("GET", base + "/api.xro/2.0/Contacts", headers=headers)[0] == 200
+    assert state(base)["calls"]["GET /api.xro/2.0/Contacts"] == {"0": 1, "200": 1}
+
+
+def test_a_lost_response_still_wrote_and_an_idempotent_retry_does_not_write_twice(api):
+    from http.client import IncompleteRead, RemoteDisconnected
+
+    base, headers = api
+    name = "Lost " + uuid.uuid4().hex[:6]
+    body = json.dumps({"Contacts": [{"Name": name}]}).encode()
+    write_headers = dict(headers, **{"content-type": "application/json", "idempotency-key": "lost-" + uuid.uuid4().hex})
+    add_fault(base, method="PUT", path="/api.xro/2.0/Contacts", fault="lostResponse", times=1)
+    with pytest.raises((RemoteDisconnected, ConnectionResetError, urllib.error.URLError)):
+        urllib.request.urlopen(urllib.request.Request(base + "/api.xro/2.0/Contacts", data=body, method="PUT", headers=write_headers), timeout=5)
+    # The retry with the same key gets the original answer; the contact exists once.
+    status, _, data = http("PUT", base + "/api.xro/2.0/Contacts", body, write_headers)
+    assert status == 200 and json.loads(data)["Contacts"][0]["Name"] == name
+    where = urllib.parse.quote(f'Name=="{name}"')
+    listed = json.loads(http("GET", f"{base}/api.xro/2.0/Contacts?where={where}", headers=headers)[2])["Contacts"]
+    assert len(listed) == 1
+
+
+def test_a_drop_over_http2_resets_the_stream(api):
+    import subprocess
+
+    base, headers = api
+    add_fault(base, path="/api.xro/2.0/Contacts", fault="drop", times=1)
+    curl = ["curl", "-sS", "--max-time", "10", "--http2-prior-knowledge", "-o", "/dev/null", "-w", "%{http_code}"]
+    for name, value in headers.items():
+        curl += ["-H", f"{name}: {value}"]
+    out = subprocess.run(curl + [base + "/api.xro/2.0/Contacts"], capture_output=True, text=True, timeout=20)
+    # 92: HTTP/2 stream error (RST_STREAM); 18: transfer closed with data outstanding.
+    assert out.returncode in (18, 92), (out.returncode, out.stderr)
+    again = subprocess.run(curl + [base + "/api.xro/2.0/Contacts"], capture_output=True, text=True, timeout=20)
+    assert (again.returncode, again.stdout) == (0, "200"), "the same server answers the next call"

@@ -31,6 +31,7 @@ struct RecordedResponse: Sendable {
     var body = ByteBuffer()
     var trailers: [(name: String, value: String)] = []
     var finished = false
+    var aborted = false
 
     func header(_ name: String) -> String? { headers.first { $0.name == name }?.value }
     func trailer(_ name: String) -> String? { trailers.first { $0.name == name }?.value }
@@ -66,6 +67,10 @@ actor RecordingWriter: HTTPResponseWriter {
     func finish(trailers: [(name: String, value: String)]) async throws {
         response.trailers = trailers
         response.finished = true
+    }
+
+    func abort() async {
+        response.aborted = true
     }
 }
 

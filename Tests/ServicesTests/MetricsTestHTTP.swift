@@ -38,6 +38,10 @@ final class MetricsTestWriter: HTTPResponseWriter {
         }
     }
 
+    func abort() async {
+        state.withLock { $0.ended = true }
+    }
+
     func writeBody(_ buffer: ByteBuffer) async throws {
         state.withLock {
             var buffer = buffer

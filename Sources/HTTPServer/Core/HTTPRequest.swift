@@ -78,6 +78,10 @@ public protocol HTTPResponseWriter: Sendable {
     /// A whole response at once (a unary RPC's): head, body and trailers. HTTP/2
     /// does it in one trip to the event loop instead of three.
     func respond(status: Int, headers: [(name: String, value: String)], body: ByteBuffer, trailers: [(name: String, value: String)]) async throws
+    /// Breaks the response off where it is, as a failing network or server would:
+    /// HTTP/2 resets the stream (RST_STREAM INTERNAL_ERROR), HTTP/1.1 closes the
+    /// connection. The sandboxes' dropped-connection faults use it.
+    func abort() async
 }
 
 extension HTTPResponseWriter {

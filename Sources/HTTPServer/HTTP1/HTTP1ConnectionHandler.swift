@@ -205,6 +205,17 @@ final class HTTP1ResponseWriter: HTTPResponseWriter, @unchecked Sendable {
         }
     }
 
+    func abort() async {
+        try? await eventLoop.submit { [self] in
+            // Flush what was written, then close without the final chunk: the client sees
+            // a response cut short (or none), as after a dropped connection.
+            self.ended = true
+            let context = self.context.value
+            context.flush()
+            context.close(promise: nil)
+        }.get()
+    }
+
     private func end(_ context: ChannelHandlerContext) -> EventLoopFuture<Void> {
         ended = true
         let done = context.writeAndFlush(NIOAny(HTTPServerResponsePart.end(nil)))

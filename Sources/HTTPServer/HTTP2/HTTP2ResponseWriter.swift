@@ -72,6 +72,15 @@ extension HTTP2ConnectionHandler {
         }
     }
 
+    /// Breaks a response off: what was queued is sent, then RST_STREAM(INTERNAL_ERROR).
+    func abort(stream: Int32) {
+        guard let state = streams[stream], !state.closed else { return }
+        state.finished = true
+        flushOutput()
+        session.resetStream(stream, errorCode: NGHTTP2_INTERNAL_ERROR.rawValue)
+        flushOutput()
+    }
+
     /// A whole response, queued in one go (one hop from the handler's task).
     func respond(stream: Int32, status: Int, headers: [(name: String, value: String)], body: ByteBuffer,
                  trailers: [(name: String, value: String)], on eventLoop: any EventLoop) throws {
@@ -127,6 +136,12 @@ struct HTTP2ResponseWriter: HTTPResponseWriter {
         try await eventLoop.submit {
             try connection.value.respond(stream: stream, status: status, headers: headers, body: body, trailers: trailers, on: eventLoop)
         }.get()
+    }
+
+    func abort() async {
+        let connection = self.connection, stream = self.stream
+        ended.set()
+        try? await eventLoop.submit { connection.value.abort(stream: stream) }.get()
     }
 
     func finishIfNeeded() async throws {

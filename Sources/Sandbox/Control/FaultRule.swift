@@ -15,6 +15,10 @@ public struct FaultRule: Codable, Sendable, Equatable {
         case timeout
         /// Call the API and send its answer with the JSON cut short.
         case malformedJSON
+        /// Call the API, send the head and half the body, then drop the connection.
+        case drop
+        /// Call the API (the write happens) and drop the connection before any answer.
+        case lostResponse
     }
 
     public var id: UUID?

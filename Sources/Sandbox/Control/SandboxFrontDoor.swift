@@ -29,7 +29,9 @@ public struct SandboxFrontDoor: SandboxAPI {
     public func respond(to request: SandboxRequest) async -> SandboxResponse {
         if request.path.hasPrefix("/__sandbox/") { return await admin(request) }
         let response = await withFaults(request)
-        calls.record(method: request.method, path: request.path, status: response.disposition == .hang ? 0 : response.status)
+        // A call whose answer never arrived is counted under status 0.
+        let delivered = response.disposition == .normal
+        calls.record(method: request.method, path: request.path, status: delivered ? response.status : 0)
         return response
     }
 
@@ -52,6 +54,14 @@ public struct SandboxFrontDoor: SandboxAPI {
         case .malformedJSON:
             var response = await api.respond(to: request)
             response.body = Array(response.body.prefix(max(1, response.body.count / 2)))
+            return response
+        case .drop:
+            var response = await api.respond(to: request)
+            response.disposition = .dropAfter(bytes: max(1, response.body.count / 2))
+            return response
+        case .lostResponse:
+            var response = await api.respond(to: request)
+            response.disposition = .dropAfter(bytes: 0)
             return response
         }
     }

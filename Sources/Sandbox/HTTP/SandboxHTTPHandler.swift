@@ -39,6 +39,13 @@ public struct SandboxHTTPHandler: HTTPHandler {
         case .hang:
             // Until the client gives up: its disconnect cancels this task.
             while !Task.isCancelled { try? await Task.sleep(for: .seconds(3600)) }
+        case .dropAfter(let bytes):
+            // The head promises the whole body; part of it arrives, then the connection goes.
+            if bytes > 0 {
+                try? await writer.writeHead(status: response.status, headers: response.headers + [("content-length", String(response.body.count))], endStream: false)
+                try? await writer.writeBody(ByteBuffer(bytes: response.body.prefix(bytes)))
+            }
+            await writer.abort()
         case .normal:
             var headers = response.headers
             headers.append(("content-length", String(response.body.count)))

@@ -5,6 +5,8 @@ import Foundation
 public struct SandboxResponse: Sendable {
     public enum Disposition: Sendable, Equatable {
         case normal
+        /// Send the head and this many body bytes, then drop the connection.
+        case dropAfter(bytes: Int)
         /// Never answer; the client's own timeout ends the call.
         case hang
     }
