@@ -12,6 +12,8 @@ actor XeroBooks {
     let business: GeneratedBusiness?
 
     var organisation: XeroOrganisation
+    /// List answers by query (see `list`), each valid while its table's version holds.
+    var pageCache: [String: CachedPage] = [:]
     var contacts = EntityTable<XeroContact>()
     var accounts = EntityTable<XeroAccount>()
     var taxRates = EntityTable<XeroTaxRate>()
@@ -39,6 +41,12 @@ actor XeroBooks {
     func list<Entity: XeroEntity>(_ table: EntityTable<Entity>, _ request: SandboxRequest, pageable: Bool,
                                   supportsIfModifiedSince: Bool = true, _ keep: (Entity) -> Bool = { _ in true },
                                   render: ((Entity) -> [UInt8])? = nil) -> SandboxResponse {
+        // The same question of an unchanged table gets the same records: from the cache.
+        let cacheKey = Entity.collection + "\u{0}" + request.query.items.map { "\($0.name)=\($0.value)" }.joined(separator: "&")
+            + "\u{0}" + (supportsIfModifiedSince ? request.header("if-modified-since") ?? "" : "")
+        if let page = pageCache[cacheKey], page.version == table.version {
+            return .json(200, XeroEnvelope.list(Entity.collection, joined: page.items, providerName: providerName, pagination: page.pagination))
+        }
         var since: Date?
         if supportsIfModifiedSince, let header = request.header("if-modified-since") {
             guard let date = XeroDateFormat.parseIfModifiedSince(header) else { return XeroProblem.badRequest("If-Modified-Since is not a date") }
@@ -76,16 +84,31 @@ actor XeroBooks {
             guard let render else { return table.json(id) }
             return table[id].map(render)
         }
-        guard pageable, let pageText = request.query.value("page") else {
-            return .json(200, XeroEnvelope.list(Entity.collection, ids.compactMap(json), providerName: providerName))
+        var pagination: XeroEnvelope.Pagination?
+        if pageable, let pageText = request.query.value("page") {
+            guard let page = Int(pageText), page >= 1 else { return XeroProblem.badRequest("page must be a positive number") }
+            let requestedSize = request.query.value("pageSize").flatMap(Int.init) ?? 100
+            let pageSize = min(max(requestedSize, 1), 1000)
+            let start = min((page - 1) * pageSize, ids.count)
+            pagination = .init(page: page, pageSize: pageSize, itemCount: ids.count)
+            ids = Array(ids[start..<min(start + pageSize, ids.count)])
         }
-        guard let page = Int(pageText), page >= 1 else { return XeroProblem.badRequest("page must be a positive number") }
-        let requestedSize = request.query.value("pageSize").flatMap(Int.init) ?? 100
-        let pageSize = min(max(requestedSize, 1), 1000)
-        let start = min((page - 1) * pageSize, ids.count)
-        let slice = ids[start..<min(start + pageSize, ids.count)]
-        return .json(200, XeroEnvelope.list(Entity.collection, slice.compactMap(json), providerName: providerName,
-                                            pagination: .init(page: page, pageSize: pageSize, itemCount: ids.count)))
+        let items = XeroEnvelope.join(ids.compactMap(json))
+        remember(CachedPage(version: table.version, items: items, pagination: pagination), as: cacheKey)
+        return .json(200, XeroEnvelope.list(Entity.collection, joined: items, providerName: providerName, pagination: pagination))
+    }
+
+    /// A list answer kept for an unchanged table: the records' JSON, joined.
+    struct CachedPage {
+        let version: Int
+        let items: [UInt8]
+        let pagination: XeroEnvelope.Pagination?
+    }
+
+    private func remember(_ page: CachedPage, as key: String) {
+        // Bounded: many different queries must not grow memory without limit.
+        if pageCache.count >= 256 { pageCache.removeAll(keepingCapacity: true) }
+        pageCache[key] = page
     }
 
     /// Back to a new organisation's state.

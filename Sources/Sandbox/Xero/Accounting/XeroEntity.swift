@@ -14,6 +14,8 @@ protocol XeroEntity: Codable, Sendable {
 struct EntityTable<Entity: XeroEntity>: Sendable {
     private(set) var order: [UUID] = []
     private var rows: [UUID: (entity: Entity, json: [UInt8])] = [:]
+    /// Bumped by every change: what cached list pages are checked against.
+    private(set) var version = 0
 
     var count: Int { order.count }
 
@@ -30,17 +32,20 @@ struct EntityTable<Entity: XeroEntity>: Sendable {
         if touch || entity.updatedDateUTC == nil { entity.updatedDateUTC = XeroDate(now) }
         if rows[entity.id] == nil { order.append(entity.id) }
         rows[entity.id] = (entity, XeroJSON.encode(entity))
+        version += 1
     }
 
     /// Xero purges some records (deleted accounts, items): they vanish from lists and gets.
     mutating func remove(_ id: UUID) {
         guard rows.removeValue(forKey: id) != nil else { return }
         order.removeAll { $0 == id }
+        version += 1
     }
 
     mutating func removeAll() {
         order = []
         rows = [:]
+        version += 1
     }
 }
 

@@ -13,10 +13,26 @@ enum XeroEnvelope {
 
     static func list(_ collection: String, _ items: [[UInt8]], providerName: String, pagination: Pagination? = nil,
                      warnings: [String] = []) -> [UInt8] {
+        list(collection, joined: join(items), providerName: providerName, pagination: pagination, warnings: warnings)
+    }
+
+    /// Records' JSON separated by commas: the inside of the collection's array.
+    static func join(_ items: [[UInt8]]) -> [UInt8] {
         var out: [UInt8] = []
-        out.reserveCapacity(items.reduce(256) { $0 + $1.count + 1 })
+        out.reserveCapacity(items.reduce(0) { $0 + $1.count + 1 })
+        for (index, item) in items.enumerated() {
+            if index > 0 { out.append(UInt8(ascii: ",")) }
+            out += item
+        }
+        return out
+    }
+
+    static func list(_ collection: String, joined items: [UInt8], providerName: String, pagination: Pagination? = nil,
+                     warnings: [String] = []) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(items.count + 320)
         out += Array(#"{"Id":""#.utf8)
-        out += Array(UUID().uuidString.lowercased().utf8)
+        out += Array(fastUUID().utf8)
         out += Array(#"","Status":"OK","ProviderName":"#.utf8)
         out += jsonString(providerName)
         out += Array(#","DateTimeUTC":"\/Date("#.utf8)
@@ -31,15 +47,28 @@ enum XeroEnvelope {
             out.append(UInt8(ascii: "]"))
         }
         out += Array(",\"\(collection)\":[".utf8)
-        for (index, item) in items.enumerated() {
-            if index > 0 { out.append(UInt8(ascii: ",")) }
-            out += item
-        }
+        out += items
         out += Array("]}".utf8)
         return out
     }
 
+    /// A random version-4 UUID from getrandom (Foundation's UUID() reads /dev/urandom each time).
+    static func fastUUID() -> String {
+        var generator = SystemRandomNumberGenerator()
+        let high = (generator.next() as UInt64) & 0xFFFF_FFFF_FFFF_0FFF | 0x4000
+        let low = (generator.next() as UInt64) & 0x3FFF_FFFF_FFFF_FFFF | 0x8000_0000_0000_0000
+        func hex(_ value: UInt64, _ digits: Int) -> String {
+            let text = String(value, radix: 16)
+            return String(repeating: "0", count: digits - text.count) + text
+        }
+        return "\(hex(high >> 32, 8))-\(hex(high >> 16 & 0xFFFF, 4))-\(hex(high & 0xFFFF, 4))-\(hex(low >> 48, 4))-\(hex(low & 0xFFFF_FFFF_FFFF, 12))"
+    }
+
     static func jsonString(_ text: String) -> [UInt8] {
-        Array((try? JSONSerialization.data(withJSONObject: [text], options: [])).map { Data($0.dropFirst().dropLast()) } ?? Data("\"\"".utf8))
+        // Plain ASCII needs no escaping: the common case, without JSONSerialization.
+        if text.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7f && $0 != UInt8(ascii: "\"") && $0 != UInt8(ascii: "\\") }) {
+            return [UInt8(ascii: "\"")] + Array(text.utf8) + [UInt8(ascii: "\"")]
+        }
+        return Array((try? JSONSerialization.data(withJSONObject: [text], options: [])).map { Data($0.dropFirst().dropLast()) } ?? Data("\"\"".utf8))
     }
 }
