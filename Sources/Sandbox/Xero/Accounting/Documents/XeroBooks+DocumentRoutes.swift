@@ -59,7 +59,11 @@ extension XeroBooks {
         if pathID != nil { elements = Array(elements.prefix(1)) }
         let places = XeroJSON.unitPlaces(request)
         let outcomes = elements.map { element -> (input: [String: Any], outcome: XeroBatch.Outcome) in
-            (element, saveDocument(K.self, element, createOnly: createOnly, pathID: pathID, places: places, clientID: clientID))
+            let outcome = saveDocument(K.self, element, createOnly: createOnly, pathID: pathID, places: places, clientID: clientID)
+            // Xero cannot bind a Type outside its enum, so it does not echo one (the spec's enum would refuse it).
+            var echo = element
+            if case .failed = outcome, let type = echo["Type"] as? String, type != K.receivable, type != K.payable { echo["Type"] = nil }
+            return (echo, outcome)
         }
         return batch.response(outcomes, summarizeErrors: XeroBatch.summarizeErrors(request), providerName: providerName)
     }
