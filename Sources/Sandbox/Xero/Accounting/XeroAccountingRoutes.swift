@@ -54,17 +54,48 @@ struct XeroAccountingRoutes: Sendable {
             await books.deleteTrackingOption(categoryKey: request.parameter("TrackingCategoryID"), optionKey: request.parameter("TrackingOptionID"))
         }
 
+        documentRoutes(&router, InvoiceKind.self)
+        documentRoutes(&router, CreditNoteKind.self)
+        let allocations = "/CreditNotes/{CreditNoteID}/Allocations"
+        route(&router, "PUT", allocations) { books, request in await books.allocateCreditNote(request, key: request.parameter("CreditNoteID")) }
+        route(&router, "DELETE", allocations + "/{AllocationID}") { books, request in
+            await books.deleteAllocation(noteKey: request.parameter("CreditNoteID"), allocationKey: request.parameter("AllocationID"))
+        }
+
+        route(&router, "GET", "/Payments") { books, request in await books.listPayments(request) }
+        route(&router, "GET", "/Payments/{PaymentID}") { books, request in await books.getPayment(request.parameter("PaymentID")) }
+        route(&router, "PUT", "/Payments") { books, request in await books.savePayments(request) }
+        route(&router, "POST", "/Payments") { books, request in await books.savePayments(request) }
+        route(&router, "POST", "/Payments/{PaymentID}") { books, request in await books.updatePayment(request, key: request.parameter("PaymentID")) }
+
         route(&router, "GET", "/Organisation") { books, _ in await books.getOrganisation() }
         route(&router, "POST", "/Organisation") { _, _ in XeroBooks.notImplemented() }
     }
 
+    /// Invoices and credit notes: the same verbs. The app's client id goes along for `createdByMyApp`.
+    private func documentRoutes<K: XeroDocumentKind>(_ router: inout SandboxRouter, _ kind: K.Type) {
+        let one = "/\(K.collection)/{\(K.idField)}"
+        route(&router, "GET", "/" + K.collection) { books, request, app in await books.listDocuments(K.self, request, clientID: app) }
+        route(&router, "GET", one) { books, request, _ in await books.getDocument(K.self, request.parameter(K.idField), request) }
+        route(&router, "PUT", "/" + K.collection) { books, request, app in await books.saveDocuments(K.self, request, createOnly: true, clientID: app) }
+        route(&router, "POST", "/" + K.collection) { books, request, app in await books.saveDocuments(K.self, request, createOnly: false, clientID: app) }
+        route(&router, "POST", one) { books, request, app in
+            await books.saveDocuments(K.self, request, createOnly: false, pathKey: request.parameter(K.idField), clientID: app)
+        }
+    }
+
     private func route(_ router: inout SandboxRouter, _ method: String, _ path: String,
                        _ handler: @escaping @Sendable (XeroBooks, SandboxRequest) async -> SandboxResponse) {
+        route(&router, method, path) { books, request, _ in await handler(books, request) }
+    }
+
+    private func route(_ router: inout SandboxRouter, _ method: String, _ path: String,
+                       _ handler: @escaping @Sendable (XeroBooks, SandboxRequest, String) async -> SandboxResponse) {
         router.add(method, Self.prefix + path) { request in await gate(request, handler) }
     }
 
     /// Xero's order: token (401), tenant (403), then limits (429), then the call.
-    private func gate(_ request: SandboxRequest, _ handler: @escaping @Sendable (XeroBooks, SandboxRequest) async -> SandboxResponse) async -> SandboxResponse {
+    private func gate(_ request: SandboxRequest, _ handler: @escaping @Sendable (XeroBooks, SandboxRequest, String) async -> SandboxResponse) async -> SandboxResponse {
         let grant: XeroIdentityStore.Grant
         switch await XeroBearer.caller(request, store: identity) {
         case .success(let value): grant = value
@@ -77,9 +108,9 @@ struct XeroAccountingRoutes: Sendable {
         }
         return await limits.around(tenant: tenant.uuidString, clientID: grant.clientID) {
             guard request.method == "PUT" || request.method == "POST", let key = request.header("idempotency-key") else {
-                return await handler(books, request)
+                return await handler(books, request, grant.clientID)
             }
-            return await idempotency.run(key: key, clientID: grant.clientID, request: request) { await handler(books, request) }
+            return await idempotency.run(key: key, clientID: grant.clientID, request: request) { await handler(books, request, grant.clientID) }
         }
     }
 

@@ -19,6 +19,9 @@ actor XeroBooks {
     var taxRates = EntityTable<XeroTaxRate>()
     var items = EntityTable<XeroItem>()
     var trackingCategories = EntityTable<XeroTrackingCategory>()
+    var invoices = EntityTable<XeroInvoice>()
+    var creditNotes = EntityTable<XeroCreditNote>()
+    var payments = EntityTable<XeroPayment>()
 
     /// A new organisation comes with Xero's tax rates and a chart of accounts
     /// (XeroNewOrganisation); their ids derive from the tenant id, so a
@@ -118,6 +121,9 @@ actor XeroBooks {
         (organisation, taxRates, accounts, contacts) = (start.organisation, start.taxRates, start.accounts, start.contacts)
         items = EntityTable()
         trackingCategories = EntityTable()
+        invoices = EntityTable()
+        creditNotes = EntityTable()
+        payments = EntityTable()
     }
 
     private static func newBooks(tenantID: UUID, name: String, business: GeneratedBusiness?, created: Date, now: Date)
@@ -132,7 +138,8 @@ actor XeroBooks {
 
     func recordCounts() -> [String: Int] {
         [XeroContact.collection: contacts.count, XeroAccount.collection: accounts.count, XeroTaxRate.collection: taxRates.count,
-         XeroItem.collection: items.count, XeroTrackingCategory.collection: trackingCategories.count]
+         XeroItem.collection: items.count, XeroTrackingCategory.collection: trackingCategories.count,
+         XeroInvoice.collection: invoices.count, XeroCreditNote.collection: creditNotes.count, XeroPayment.collection: payments.count]
     }
 
     private static func ascending(_ x: Any?, _ y: Any?) -> Bool {

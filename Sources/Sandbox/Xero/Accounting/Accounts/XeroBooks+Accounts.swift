@@ -57,7 +57,8 @@ extension XeroBooks {
     /// (invoices, journals, payments) add their checks here as they arrive.
     func accountIsUsed(_ account: XeroAccount) -> Bool {
         guard let code = account.Code, !code.isEmpty else { return false }
-        return itemsUsing(accountCode: code)
+        return itemsUsing(accountCode: code) || documentsUse(accountCode: code)
+            || payments.all.contains { $0.Account.AccountID == account.AccountID.uuidString.lowercased() }
     }
 
     /// The active account with this code, as items and documents look them up.

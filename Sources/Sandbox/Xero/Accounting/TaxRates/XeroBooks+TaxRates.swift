@@ -135,5 +135,6 @@ extension XeroBooks {
     func taxTypeIsUsed(_ taxType: String) -> Bool {
         accounts.all.contains { $0.TaxType == taxType && $0.Status != "DELETED" }
             || items.all.contains { $0.SalesDetails.TaxType == taxType || $0.PurchaseDetails.TaxType == taxType }
+            || documentsUse(taxType: taxType)
     }
 }
