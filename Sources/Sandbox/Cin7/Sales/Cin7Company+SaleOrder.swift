@@ -232,7 +232,7 @@ extension Cin7Company {
             let release = allocated.map { min(sale.Order.Lines[$0]._allocated, line.Quantity) } ?? 0
             if let allocated { sale.Order.Lines[allocated]._allocated -= release }
             let cost = moveStock(line.ProductID, at: line.Location, onHand: -line.Quantity, allocated: -release)
-            sale.InventoryMovements.append(.init(TaskID: sale.fulfilment!.TaskID, ProductID: line.ProductID, Date: today,
+            sale.InventoryMovements.append(.init(TaskID: sale.fulfilment!.TaskID, product: product, Date: today,
                                                  COGS: Cin7Number.rounded(cost * line.Quantity, places: 2)))
         }
     }

@@ -9,7 +9,7 @@ struct Cin7SalePayment: Cin7Record, Sendable {
     var TaskID: String
     var ID: String
     var SaleOrderNumber: String
-    var InvoiceNumber: String?
+    var InvoiceNumber: String
     var CreditNoteNumber: String?
     var `Type`: String
     var Reference: String
@@ -24,12 +24,12 @@ struct Cin7SalePayment: Cin7Record, Sendable {
 extension Cin7Company {
     /// Every payment of a sale, as `GET /sale/payment` lists them.
     func payments(of sale: Cin7Sale) -> [Cin7SalePayment] {
-        func record(_ line: Cin7PaymentLine, _ type: Cin7PaymentType, task: String, invoice: String?, credit: String?) -> Cin7SalePayment {
+        func record(_ line: Cin7PaymentLine, _ type: Cin7PaymentType, task: String, invoice: String, credit: String?) -> Cin7SalePayment {
             Cin7SalePayment(SaleID: sale.ID, TaskID: task, ID: line.ID, SaleOrderNumber: sale.Order.SaleOrderNumber, InvoiceNumber: invoice,
                             CreditNoteNumber: credit, Type: type.display, Reference: line.Reference, Amount: line.Amount, DatePaid: line.DatePaid,
                             Account: line.Account, CurrencyRate: line.CurrencyRate, DateCreated: line.DateCreated, CreditID: nil)
         }
-        return sale.Quote.Prepayments.map { record($0, .prepayment, task: sale.ID, invoice: nil, credit: nil) }
+        return sale.Quote.Prepayments.map { record($0, .prepayment, task: sale.ID, invoice: sale.invoice?.InvoiceNumber ?? "", credit: nil) }
             + sale.Invoices.flatMap { invoice in invoice.Payments.map { record($0, .payment, task: invoice.TaskID, invoice: invoice.InvoiceNumber, credit: nil) } }
             + sale.CreditNotes.flatMap { note in
                 note.Refunds.map { record($0, .refund, task: note.TaskID, invoice: note.CreditNoteInvoiceNumber, credit: note.CreditNoteNumber) }

@@ -81,7 +81,7 @@ struct Cin7Sale: Cin7Stored {
     struct Fulfilment: Cin7Record, Sendable {
         var TaskID: String
         var FulfillmentNumber: Int = 1
-        var LinkedInvoiceNumber: String?
+        var LinkedInvoiceNumber = ""
         var FulFilmentStatus = "NOT FULFILLED"
         var Pick: Cin7Sale.StockStep = .init()
         var Pack: Cin7Sale.StockStep = .init()
