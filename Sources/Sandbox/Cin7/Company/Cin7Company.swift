@@ -13,6 +13,9 @@ actor Cin7Company {
     var suppliers = Cin7Table<Cin7Supplier>()
     var products = Cin7Table<Cin7Product>()
     var stock: [Cin7StockLevel] = []
+    var sales = Cin7Table<Cin7Sale>()
+    /// The last number handed out per series (`SO`, `INV`, `CR`, `PO`).
+    var numbers: [String: Int] = [:]
     /// The last timestamp handed out: two writes in one millisecond still get
     /// distinct, increasing `LastModifiedOn`s, so `ModifiedSince` can tell them apart.
     private var lastStamp = Date.distantPast

@@ -30,6 +30,38 @@ struct Cin7Routes: Sendable {
         route(&router, "POST", "product") { company, request throws(Cin7Failure) in try await company.createProduct(request) }
         route(&router, "PUT", "product") { company, request throws(Cin7Failure) in try await company.updateProduct(request) }
         route(&router, "GET", "ref/productavailability") { company, request throws(Cin7Failure) in try await company.listAvailability(request) }
+        route(&router, "GET", "saleList") { company, request throws(Cin7Failure) in try await company.listSales(request) }
+        route(&router, "GET", "sale") { company, request throws(Cin7Failure) in try await company.getSale(request) }
+        route(&router, "POST", "sale") { company, request throws(Cin7Failure) in try await company.createSale(request) }
+        route(&router, "PUT", "sale") { company, request throws(Cin7Failure) in try await company.updateSale(request) }
+        route(&router, "DELETE", "sale") { company, request throws(Cin7Failure) in try await company.deleteSale(request) }
+        route(&router, "GET", "sale/quote") { company, request throws(Cin7Failure) in try await company.getSaleQuote(request) }
+        route(&router, "POST", "sale/quote") { company, request throws(Cin7Failure) in try await company.postSaleQuote(request) }
+        route(&router, "GET", "sale/order") { company, request throws(Cin7Failure) in try await company.getSaleOrder(request) }
+        route(&router, "POST", "sale/order") { company, request throws(Cin7Failure) in try await company.postSaleOrder(request) }
+        route(&router, "GET", "sale/fulfilment") { company, request throws(Cin7Failure) in try await company.getSaleFulfilment(request) }
+        for step in ["pick", "pack"] {
+            route(&router, "GET", "sale/fulfilment/\(step)") { company, request throws(Cin7Failure) in try await company.getFulfilmentStep(request, step) }
+            for method in ["POST", "PUT"] {
+                route(&router, method, "sale/fulfilment/\(step)") { company, request throws(Cin7Failure) in
+                    try await company.postFulfilmentStep(request, pack: step == "pack")
+                }
+            }
+        }
+        route(&router, "GET", "sale/fulfilment/ship") { company, request throws(Cin7Failure) in try await company.getFulfilmentStep(request, "ship") }
+        route(&router, "POST", "sale/fulfilment/ship") { company, request throws(Cin7Failure) in try await company.postFulfilmentShip(request) }
+        route(&router, "PUT", "sale/fulfilment/ship") { company, request throws(Cin7Failure) in try await company.postFulfilmentShip(request) }
+        route(&router, "GET", "sale/invoice") { company, request throws(Cin7Failure) in try await company.getSaleInvoices(request) }
+        route(&router, "POST", "sale/invoice") { company, request throws(Cin7Failure) in try await company.writeSaleInvoice(request, updating: false) }
+        route(&router, "PUT", "sale/invoice") { company, request throws(Cin7Failure) in try await company.writeSaleInvoice(request, updating: true) }
+        route(&router, "DELETE", "sale/invoice") { company, request throws(Cin7Failure) in try await company.deleteSaleInvoice(request) }
+        route(&router, "GET", "sale/creditnote") { company, request throws(Cin7Failure) in try await company.getSaleCreditNotes(request) }
+        route(&router, "POST", "sale/creditnote") { company, request throws(Cin7Failure) in try await company.postSaleCreditNote(request) }
+        route(&router, "DELETE", "sale/creditnote") { company, request throws(Cin7Failure) in try await company.deleteSaleCreditNote(request) }
+        route(&router, "GET", "sale/payment") { company, request throws(Cin7Failure) in try await company.getSalePayments(request) }
+        route(&router, "POST", "sale/payment") { company, request throws(Cin7Failure) in try await company.postSalePayment(request) }
+        route(&router, "PUT", "sale/payment") { company, request throws(Cin7Failure) in try await company.updateSalePayment(request) }
+        route(&router, "DELETE", "sale/payment") { company, request throws(Cin7Failure) in try await company.deleteSalePayment(request) }
     }
 
     private func route(_ router: inout SandboxRouter, _ method: String, _ endpoint: String, _ handler: @escaping Handler) {

@@ -1,0 +1,81 @@
+import Foundation
+
+/// How documents move stock: the rows `/ref/productavailability` reports.
+/// Only stock products have rows; service lines move nothing.
+extension Cin7Company {
+    /// On hand minus allocated, at one location.
+    func available(_ productID: String, at location: String) -> Decimal {
+        stock.filter { $0.productID == productID.lowercased() && $0.location.cin7Equals(location) }
+            .reduce(Decimal(0)) { $0 + $1.onHand - $1.allocated }
+    }
+
+    /// Changes one product's stock at a location (its first row there; one is
+    /// made when there is none). Returns the unit cost of what left, for COGS.
+    @discardableResult
+    func moveStock(_ productID: String, at location: String, onHand: Decimal = 0, allocated: Decimal = 0, onOrder: Decimal = 0,
+                   unitCost: Decimal? = nil) -> Decimal {
+        let id = productID.lowercased()
+        var index = stock.firstIndex { $0.productID == id && $0.location.cin7Equals(location) }
+        if index == nil {
+            stock.append(Cin7StockLevel(productID: id, location: location, onHand: 0, unitCost: products[id]?.AverageCost ?? 0))
+            index = stock.count - 1
+        }
+        var row = stock[index!]
+        let cost = row.unitCost
+        // Stock coming in at a known cost re-weights the row's unit cost.
+        if onHand > 0, let unitCost {
+            let quantity = max(row.onHand, 0) + onHand
+            row.unitCost = quantity > 0 ? Cin7Number.rounded((max(row.onHand, 0) * row.unitCost + onHand * unitCost) / quantity, places: 4) : unitCost
+        }
+        row.onHand += onHand
+        row.allocated = max(row.allocated + allocated, 0)
+        row.onOrder = max(row.onOrder + onOrder, 0)
+        stock[index!] = row
+        refreshAverageCost(id)
+        return cost
+    }
+
+    /// The location a document names, in the book's spelling.
+    func documentLocation(_ name: String?, check: inout Cin7Validation, required: Bool = true) -> String {
+        guard let name, !name.isEmpty else {
+            if required { check.fail("Required attribute Location is not provided.") }
+            return books.defaultLocation.name
+        }
+        guard let found = books.location(named: name) else {
+            check.fail("Location '\(name)' not found.")
+            return name
+        }
+        return found.name
+    }
+}
+
+/// A movement of stock recorded on a document (apib "Inventory Movement Line Model").
+struct Cin7InventoryMovement: Cin7Record, Sendable, Equatable {
+    var TaskID: String
+    var ProductID: String
+    var Date: Cin7Day
+    var COGS: Decimal
+    // "All Objects that contain field 'ProductID', also contain additional fields" (apib:20440).
+    var ProductLength: Decimal = 0
+    var ProductWidth: Decimal = 0
+    var ProductHeight: Decimal = 0
+    var ProductWeight: Decimal = 0
+    var WeightUnits = ""
+    var DimensionsUnits = ""
+    var ProductCustomField1: String?
+    var ProductCustomField2: String?
+    var ProductCustomField3: String?
+    var ProductCustomField4: String?
+    var ProductCustomField5: String?
+    var ProductCustomField6: String?
+    var ProductCustomField7: String?
+    var ProductCustomField8: String?
+    var ProductCustomField9: String?
+    var ProductCustomField10: String?
+
+    init(TaskID: String, product: Cin7Product, Date: Cin7Day, COGS: Decimal) {
+        (self.TaskID, ProductID, self.Date, self.COGS) = (TaskID, product.ID, Date, COGS)
+        (ProductLength, ProductWidth, ProductHeight, ProductWeight) = (product.Length, product.Width, product.Height, product.Weight)
+        (WeightUnits, DimensionsUnits) = (product.WeightUnits ?? "", product.DimensionsUnits ?? "")
+    }
+}
