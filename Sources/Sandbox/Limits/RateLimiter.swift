@@ -45,7 +45,9 @@ public final class RateLimiter: Sendable {
     public func admit(_ key: String, now: ContinuousClock.Instant = .now) -> Decision {
         state.withLock { state in
             if let maxConcurrent, state.inFlight[key, default: 0] >= maxConcurrent { return .tooManyConcurrent }
-            var queues = state.calls[key] ?? Array(repeating: TimestampQueue(), count: windows.count)
+            // Taken out of the dictionary so the queues are uniquely referenced: mutating a
+            // copy would copy every timestamp of the day window on every call.
+            var queues = state.calls.removeValue(forKey: key) ?? Array(repeating: TimestampQueue(), count: windows.count)
             defer { state.calls[key] = queues }
             var remaining: [String: Int] = [:]
             for (index, window) in windows.enumerated() {
