@@ -205,6 +205,21 @@ final class HTTP1ResponseWriter: HTTPResponseWriter, @unchecked Sendable {
         }
     }
 
+    /// Head, body and end in one trip to the event loop.
+    func respond(status: Int, headers: [(name: String, value: String)], body: ByteBuffer, trailers: [(name: String, value: String)]) async throws {
+        try await eventLoop.flatSubmit { [self] () -> EventLoopFuture<Void> in
+            guard !self.ended else { return self.eventLoop.makeFailedFuture(HTTPStreamClosed()) }
+            let context = self.context.value
+            self.headSent = true
+            var fields = HTTPHeaders(headers.map { ($0.name, $0.value) })
+            if !fields.contains(name: "content-length") { fields.add(name: "content-length", value: String(body.readableBytes)) }
+            if !self.keepAlive { fields.add(name: "connection", value: "close") }
+            context.write(NIOAny(HTTPServerResponsePart.head(HTTPResponseHead(version: .http1_1, status: HTTPResponseStatus(statusCode: status), headers: fields))), promise: nil)
+            if body.readableBytes > 0 { context.write(NIOAny(HTTPServerResponsePart.body(.byteBuffer(body))), promise: nil) }
+            return self.end(context)
+        }.get()
+    }
+
     func abort() async {
         try? await eventLoop.submit { [self] in
             // Flush what was written, then close without the final chunk: the client sees

@@ -21,7 +21,7 @@ public final class CallCounter: Sendable {
 
     static func endpoint(_ path: String) -> String {
         "/" + path.split(separator: "/").map { segment in
-            UUID(uuidString: String(segment)) != nil || segment.allSatisfy(\.isNumber) ? "{id}" : String(segment)
+            (segment.utf8.count == 36 && UUID(uuidString: String(segment)) != nil) || segment.allSatisfy(\.isNumber) ? "{id}" : String(segment)
         }.joined(separator: "/")
     }
 }

@@ -53,9 +53,7 @@ public struct SandboxHTTPHandler: HTTPHandler {
                 try? await writer.writeHead(status: response.status, headers: headers, endStream: true)
                 return
             }
-            try? await writer.writeHead(status: response.status, headers: headers, endStream: false)
-            try? await writer.writeBody(ByteBuffer(bytes: response.body))
-            try? await writer.finish(trailers: [])
+            try? await writer.respond(status: response.status, headers: headers, body: ByteBuffer(bytes: response.body), trailers: [])
         }
     }
 }

@@ -116,6 +116,8 @@ struct XeroAccountingRoutes: Sendable {
 
     static func acceptsJSON(_ request: SandboxRequest) -> Bool {
         guard let accept = request.header("accept")?.lowercased() else { return false }
-        return accept.contains("application/json") || accept.contains("*/*") && !accept.contains("xml")
+        // Each media range by itself (stdlib only: Foundation's substring search was a hot spot).
+        let ranges = accept.split(separator: ",").map { $0.split(separator: ";").first.map { String($0.filter { $0 != " " }) } ?? "" }
+        return ranges.contains("application/json") || ranges.contains("*/*") && !ranges.contains { $0.hasSuffix("xml") }
     }
 }
