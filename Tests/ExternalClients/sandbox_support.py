@@ -11,6 +11,8 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
+import signal
+from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
 
@@ -22,6 +24,21 @@ XERO_SPECS = Path(__file__).parent / "specs" / "xero"
 # workspace's shared folder (or LEDGERBRIDGE_CIN7_SPECS).
 CIN7_SPECS = Path(os.environ.get("LEDGERBRIDGE_CIN7_SPECS", str(ROOT_DIR.parent / "shared" / "specs" / "cin7core")))
 REDIRECT = "http://127.0.0.1:5555/callback"
+
+
+@contextmanager
+def xero_sandbox(client_id: str, secret: str, *extra: str):
+    """A running `ledgerbridge sandbox` for this app; yields (base URL, the process).
+    Stopped with SIGTERM at the end, and its output must not contain the secret."""
+    from conftest import ServeProcess
+
+    cmd = [binary(), "sandbox", "--xero-port", "0", "--xero-client-id", client_id, "--xero-client-secret", secret, *extra]
+    with ServeProcess(cmd) as process:
+        line = process.wait_for_line("ledgerbridge sandbox: xero ready", 30)
+        assert line, process.explain()
+        yield re.search(r"http://127\.0\.0\.1:\d+", line).group(0), process
+        assert process.stop(signal.SIGTERM, 10) == 0
+        assert secret not in "".join(process.stdout_lines + process.stderr_lines), "the client secret leaked into the sandbox's output"
 
 
 def binary() -> str:

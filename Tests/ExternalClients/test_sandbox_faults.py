@@ -4,8 +4,6 @@ the clients that would suffer them (xero-python, plain HTTP)."""
 from __future__ import annotations
 
 import json
-import re
-import signal
 import socket
 import time
 import urllib.error
@@ -15,21 +13,15 @@ import uuid
 
 import pytest
 
-from conftest import ServeProcess
-from sandbox_support import authorize, binary, exchange, http, sdk_configuration
+from sandbox_support import authorize, exchange, http, sdk_configuration, xero_sandbox
 
 CLIENT_ID, SECRET = "faults-client", "faults-secret"
 
 
 @pytest.fixture(scope="module")
 def sandbox():
-    cmd = [binary(), "sandbox", "--xero-port", "0", "--xero-client-id", CLIENT_ID, "--xero-client-secret", SECRET,
-           "--xero-limit-minute", "100000", "--xero-limit-concurrent", "50", "--seed", "11"]
-    with ServeProcess(cmd) as process:
-        line = process.wait_for_line("ledgerbridge sandbox: xero ready", 30)
-        assert line, process.explain()
-        yield re.search(r"http://127\.0\.0\.1:\d+", line).group(0)
-        assert process.stop(signal.SIGTERM, 10) == 0
+    with xero_sandbox(CLIENT_ID, SECRET, "--xero-limit-minute", "100000", "--xero-limit-concurrent", "50", "--seed", "11") as (base, _):
+        yield base
 
 
 @pytest.fixture

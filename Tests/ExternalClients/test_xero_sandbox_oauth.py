@@ -4,14 +4,11 @@
 from __future__ import annotations
 
 import json
-import re
-import signal
 import time
 
 import pytest
 
-from conftest import ServeProcess
-from sandbox_support import authorize, binary, exchange, http, sdk_configuration, token_post, validate
+from sandbox_support import authorize, exchange, http, sdk_configuration, token_post, validate, xero_sandbox
 
 CLIENT_ID, SECRET = "test-client", "test-secret-value"
 GRACE = 2.0
@@ -19,14 +16,9 @@ GRACE = 2.0
 
 @pytest.fixture(scope="module")
 def sandbox():
-    cmd = [binary(), "sandbox", "--xero-port", "0", "--xero-client-id", CLIENT_ID, "--xero-client-secret", SECRET,
-           "--xero-organisations", "Sandbox One,Sandbox Two", "--xero-refresh-grace", str(GRACE), "--seed", "7"]
-    with ServeProcess(cmd) as process:
-        line = process.wait_for_line("ledgerbridge sandbox: xero ready", 30)
-        assert line, process.explain()
-        yield re.search(r"http://127\.0\.0\.1:\d+", line).group(0)
-        assert process.stop(signal.SIGTERM, 10) == 0
-        assert SECRET not in "".join(process.stdout_lines + process.stderr_lines), "the client secret leaked into the sandbox's output"
+    with xero_sandbox(CLIENT_ID, SECRET, "--xero-organisations", "Sandbox One,Sandbox Two", "--xero-refresh-grace", str(GRACE),
+                      "--seed", "7") as (base, _):
+        yield base
 
 
 def sdk_client(base: str, token: dict):

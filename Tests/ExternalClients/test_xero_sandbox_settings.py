@@ -8,14 +8,12 @@ from __future__ import annotations
 import datetime
 import json
 import re
-import signal
 import time
 import uuid
 
 import pytest
 
-from conftest import ServeProcess
-from sandbox_support import Session, binary
+from sandbox_support import Session, xero_sandbox
 
 CLIENT_ID, SECRET = "settings-client", "settings-secret"
 ZERO_GUID = "00000000-0000-0000-0000-000000000000"
@@ -24,13 +22,8 @@ GUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12
 
 @pytest.fixture(scope="module")
 def sandbox():
-    cmd = [binary(), "sandbox", "--xero-port", "0", "--xero-client-id", CLIENT_ID, "--xero-client-secret", SECRET,
-           "--xero-limit-minute", "100000", "--xero-limit-day", "100000"]
-    with ServeProcess(cmd) as process:
-        line = process.wait_for_line("ledgerbridge sandbox: xero ready", 30)
-        assert line, process.explain()
-        yield re.search(r"http://127\.0\.0\.1:\d+", line).group(0)
-        assert process.stop(signal.SIGTERM, 10) == 0
+    with xero_sandbox(CLIENT_ID, SECRET, "--xero-limit-minute", "100000", "--xero-limit-day", "100000") as (base, _):
+        yield base
 
 
 @pytest.fixture(scope="module")
