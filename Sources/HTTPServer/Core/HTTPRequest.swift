@@ -78,6 +78,9 @@ public protocol HTTPResponseWriter: Sendable {
     /// A whole response at once (a unary RPC's): head, body and trailers. HTTP/2
     /// does it in one trip to the event loop instead of three.
     func respond(status: Int, headers: [(name: String, value: String)], body: ByteBuffer, trailers: [(name: String, value: String)]) async throws
+    /// The same with the body in parts, sent in order; HTTP/1.1 writes them without
+    /// joining them first (one gathered write).
+    func respond(status: Int, headers: [(name: String, value: String)], parts: [ByteBuffer], trailers: [(name: String, value: String)]) async throws
     /// Breaks the response off where it is, as a failing network or server would:
     /// HTTP/2 resets the stream (RST_STREAM INTERNAL_ERROR), HTTP/1.1 closes the
     /// connection. The sandboxes' dropped-connection faults use it.
@@ -85,6 +88,14 @@ public protocol HTTPResponseWriter: Sendable {
 }
 
 extension HTTPResponseWriter {
+    public func respond(status: Int, headers: [(name: String, value: String)], parts: [ByteBuffer], trailers: [(name: String, value: String)]) async throws {
+        guard parts.count != 1 else { return try await respond(status: status, headers: headers, body: parts[0], trailers: trailers) }
+        var body = ByteBuffer()
+        body.reserveCapacity(parts.reduce(0) { $0 + $1.readableBytes })
+        for var part in parts { body.writeBuffer(&part) }
+        try await respond(status: status, headers: headers, body: body, trailers: trailers)
+    }
+
     public func respond(status: Int, headers: [(name: String, value: String)], body: ByteBuffer, trailers: [(name: String, value: String)]) async throws {
         try await writeHead(status: status, headers: headers, endStream: false)
         try await writeBody(body)

@@ -207,15 +207,20 @@ final class HTTP1ResponseWriter: HTTPResponseWriter, @unchecked Sendable {
 
     /// Head, body and end in one trip to the event loop.
     func respond(status: Int, headers: [(name: String, value: String)], body: ByteBuffer, trailers: [(name: String, value: String)]) async throws {
+        try await respond(status: status, headers: headers, parts: [body], trailers: trailers)
+    }
+
+    /// The parts go to the socket as they are (NIO gathers them into one writev).
+    func respond(status: Int, headers: [(name: String, value: String)], parts: [ByteBuffer], trailers: [(name: String, value: String)]) async throws {
         try await eventLoop.flatSubmit { [self] () -> EventLoopFuture<Void> in
             guard !self.ended else { return self.eventLoop.makeFailedFuture(HTTPStreamClosed()) }
             let context = self.context.value
             self.headSent = true
             var fields = HTTPHeaders(headers.map { ($0.name, $0.value) })
-            if !fields.contains(name: "content-length") { fields.add(name: "content-length", value: String(body.readableBytes)) }
+            if !fields.contains(name: "content-length") { fields.add(name: "content-length", value: String(parts.reduce(0) { $0 + $1.readableBytes })) }
             if !self.keepAlive { fields.add(name: "connection", value: "close") }
             context.write(NIOAny(HTTPServerResponsePart.head(HTTPResponseHead(version: .http1_1, status: HTTPResponseStatus(statusCode: status), headers: fields))), promise: nil)
-            if body.readableBytes > 0 { context.write(NIOAny(HTTPServerResponsePart.body(.byteBuffer(body))), promise: nil) }
+            for part in parts where part.readableBytes > 0 { context.write(NIOAny(HTTPServerResponsePart.body(.byteBuffer(part))), promise: nil) }
             return self.end(context)
         }.get()
     }

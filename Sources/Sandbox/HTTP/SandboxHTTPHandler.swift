@@ -42,18 +42,18 @@ public struct SandboxHTTPHandler: HTTPHandler {
         case .dropAfter(let bytes):
             // The head promises the whole body; part of it arrives, then the connection goes.
             if bytes > 0 {
-                try? await writer.writeHead(status: response.status, headers: response.headers + [("content-length", String(response.body.count))], endStream: false)
+                try? await writer.writeHead(status: response.status, headers: response.headers + [("content-length", String(response.bodyCount))], endStream: false)
                 try? await writer.writeBody(ByteBuffer(bytes: response.body.prefix(bytes)))
             }
             await writer.abort()
         case .normal:
             var headers = response.headers
-            headers.append(("content-length", String(response.body.count)))
-            if response.body.isEmpty {
+            headers.append(("content-length", String(response.bodyCount)))
+            if response.bodyParts.isEmpty {
                 try? await writer.writeHead(status: response.status, headers: headers, endStream: true)
                 return
             }
-            try? await writer.respond(status: response.status, headers: headers, body: ByteBuffer(bytes: response.body), trailers: [])
+            try? await writer.respond(status: response.status, headers: headers, parts: response.bodyParts, trailers: [])
         }
     }
 }

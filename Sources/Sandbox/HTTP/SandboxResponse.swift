@@ -1,4 +1,5 @@
 import Foundation
+import NIOCore
 
 /// What a sandbox endpoint answers. `disposition` lets fault injection break
 /// the transport the way real networks do.
@@ -13,13 +14,29 @@ public struct SandboxResponse: Sendable {
 
     public var status: Int
     public var headers: [(name: String, value: String)]
-    public var body: [UInt8]
+    /// The body as buffers written one after another: a cached list page goes out
+    /// as the envelope's few bytes and the cache's own buffer, never copied.
+    public var bodyParts: [ByteBuffer]
     public var disposition: Disposition = .normal
 
     public init(status: Int, headers: [(name: String, value: String)] = [], body: [UInt8] = []) {
         self.status = status
         self.headers = headers
-        self.body = body
+        self.bodyParts = body.isEmpty ? [] : [ByteBuffer(bytes: body)]
+    }
+
+    /// The body in one piece (a copy): for tests and fault injection, not the hot path.
+    public var body: [UInt8] {
+        get { bodyParts.flatMap { Array($0.readableBytesView) } }
+        set { bodyParts = newValue.isEmpty ? [] : [ByteBuffer(bytes: newValue)] }
+    }
+
+    public var bodyCount: Int { bodyParts.reduce(0) { $0 + $1.readableBytes } }
+
+    public static func json(_ status: Int = 200, parts: [ByteBuffer], headers: [(name: String, value: String)] = []) -> SandboxResponse {
+        var response = SandboxResponse(status: status, headers: [("content-type", "application/json; charset=utf-8")] + headers)
+        response.bodyParts = parts
+        return response
     }
 
     public static func json(_ status: Int = 200, _ body: [UInt8], headers: [(name: String, value: String)] = []) -> SandboxResponse {

@@ -1,4 +1,5 @@
 import Foundation
+import NIOCore
 
 /// One organisation's books in the sandbox. An actor: each organisation's
 /// writes are serialized, organisations proceed in parallel.
@@ -48,7 +49,7 @@ actor XeroBooks {
         let cacheKey = Entity.collection + "\u{0}" + request.query.items.map { "\($0.name)=\($0.value)" }.joined(separator: "&")
             + "\u{0}" + (supportsIfModifiedSince ? request.header("if-modified-since") ?? "" : "")
         if let page = pageCache[cacheKey], page.version == table.version {
-            return .json(200, XeroEnvelope.list(Entity.collection, joined: page.items, providerName: providerName, pagination: page.pagination))
+            return .json(200, parts: XeroEnvelope.parts(Entity.collection, joined: page.items, providerName: providerName, pagination: page.pagination))
         }
         var since: Date?
         if supportsIfModifiedSince, let header = request.header("if-modified-since") {
@@ -96,15 +97,15 @@ actor XeroBooks {
             pagination = .init(page: page, pageSize: pageSize, itemCount: ids.count)
             ids = Array(ids[start..<min(start + pageSize, ids.count)])
         }
-        let items = XeroEnvelope.join(ids.compactMap(json))
+        let items = ByteBuffer(bytes: XeroEnvelope.join(ids.compactMap(json)))
         remember(CachedPage(version: table.version, items: items, pagination: pagination), as: cacheKey)
-        return .json(200, XeroEnvelope.list(Entity.collection, joined: items, providerName: providerName, pagination: pagination))
+        return .json(200, parts: XeroEnvelope.parts(Entity.collection, joined: items, providerName: providerName, pagination: pagination))
     }
 
     /// A list answer kept for an unchanged table: the records' JSON, joined.
     struct CachedPage {
         let version: Int
-        let items: [UInt8]
+        let items: ByteBuffer
         let pagination: XeroEnvelope.Pagination?
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import NIOCore
 
 /// The Accounting API's success envelope (../shared/reference/xero-api.md §4):
 /// `{"Id":…,"Status":"OK","ProviderName":…,"DateTimeUTC":"/Date(…)/","<Collection>":[…]}`,
@@ -29,8 +30,19 @@ enum XeroEnvelope {
 
     static func list(_ collection: String, joined items: [UInt8], providerName: String, pagination: Pagination? = nil,
                      warnings: [String] = []) -> [UInt8] {
+        prefix(collection, providerName: providerName, pagination: pagination, warnings: warnings) + items + Array("]}".utf8)
+    }
+
+    /// The envelope around records already joined in a buffer, as three parts: the
+    /// records' buffer is sent as it is, not copied.
+    static func parts(_ collection: String, joined items: ByteBuffer, providerName: String, pagination: Pagination? = nil) -> [ByteBuffer] {
+        [ByteBuffer(bytes: prefix(collection, providerName: providerName, pagination: pagination, warnings: [])), items, ByteBuffer(string: "]}")]
+    }
+
+    /// Everything before the records: `{"Id":…,"Status":"OK",…,"<Collection>":[`.
+    private static func prefix(_ collection: String, providerName: String, pagination: Pagination?, warnings: [String]) -> [UInt8] {
         var out: [UInt8] = []
-        out.reserveCapacity(items.count + 320)
+        out.reserveCapacity(320)
         out += Array(#"{"Id":""#.utf8)
         out += Array(fastUUID().utf8)
         out += Array(#"","Status":"OK","ProviderName":"#.utf8)
@@ -47,8 +59,6 @@ enum XeroEnvelope {
             out.append(UInt8(ascii: "]"))
         }
         out += Array(",\"\(collection)\":[".utf8)
-        out += items
-        out += Array("]}".utf8)
         return out
     }
 
