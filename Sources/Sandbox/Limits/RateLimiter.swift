@@ -75,23 +75,34 @@ public final class RateLimiter: Sendable {
     }
 }
 
-/// Instants in arrival order, dropped from the front in amortized O(1).
+/// The calls in a window, counted in one-second buckets: memory stays bounded by
+/// the window's length in seconds however many calls arrive (a day window at
+/// thousands of calls a second would otherwise keep every timestamp), at the cost
+/// of calls leaving the window up to a second early.
 struct TimestampQueue: Sendable {
-    private var items: [ContinuousClock.Instant] = []
+    private var buckets: [(start: ContinuousClock.Instant, count: Int)] = []
     private var head = 0
+    private(set) var count = 0
 
-    var count: Int { items.count - head }
-    var oldest: ContinuousClock.Instant? { head < items.count ? items[head] : nil }
+    var oldest: ContinuousClock.Instant? { head < buckets.count ? buckets[head].start : nil }
 
     mutating func append(_ instant: ContinuousClock.Instant) {
-        items.append(instant)
+        count += 1
+        if let last = buckets.last, head < buckets.count, instant - last.start < .seconds(1) {
+            buckets[buckets.count - 1].count += 1
+        } else {
+            buckets.append((instant, 1))
+        }
     }
 
     mutating func dropOlder(than cutoff: ContinuousClock.Instant) {
-        while head < items.count, items[head] <= cutoff { head += 1 }
+        while head < buckets.count, buckets[head].start <= cutoff {
+            count -= buckets[head].count
+            head += 1
+        }
         // Compact once the dead prefix is most of the storage.
-        if head > 1024 && head * 2 > items.count {
-            items.removeFirst(head)
+        if head > 64 && head * 2 > buckets.count {
+            buckets.removeFirst(head)
             head = 0
         }
     }
