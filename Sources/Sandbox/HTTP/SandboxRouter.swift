@@ -41,16 +41,19 @@ public struct SandboxRouter: Sendable {
     /// `/Invoices/{id}` does not swallow a literal sibling.
     public func match(method: String, path: String) -> Match {
         let parts = path.split(separator: "/").map { PercentDecoding.decode($0, plusIsSpace: false) }
+        // Lower-cased once per request, not once per route tried.
+        let comparable = caseInsensitive ? parts.map { $0.lowercased() } : parts
         var best: (route: Route, parameters: [String: String], literals: Int)?
         var allowed: [String] = []
         for route in routes where route.segments.count == parts.count {
             var parameters: [String: String] = [:]
             var literals = 0
             var matched = true
-            for (segment, part) in zip(route.segments, parts) {
+            for (index, segment) in route.segments.enumerated() {
+                let part = parts[index]
                 switch segment {
                 case .literal(let literal):
-                    if (caseInsensitive ? part.lowercased() : part) != literal { matched = false }
+                    if comparable[index] != literal { matched = false }
                     literals += 1
                 case .parameter(let name):
                     parameters[name] = part
