@@ -172,7 +172,7 @@ struct SandboxCommand: AsyncParsableCommand {
         let cin7Server: HTTPServer
         do {
             cin7Server = try await HTTPServer.start(configuration: .init(host: host, port: cin7Port),
-                                                    handler: SandboxHTTPHandler(api: Cin7Sandbox(configuration: cin7Configuration())), logger: logger)
+                                                    handler: SandboxHTTPHandler(api: SandboxFrontDoor(api: Cin7Sandbox(configuration: cin7Configuration()), seed: seed)), logger: logger)
         } catch {
             await server.shutdown(gracePeriod: .seconds(2))
             throw error

@@ -6,6 +6,7 @@ conversion; every error against the blueprint's Error Model."""
 
 from __future__ import annotations
 
+import json
 import signal
 import time
 import uuid
@@ -13,6 +14,7 @@ import uuid
 import pytest
 
 from cin7_support import ACCOUNT, KEY, Cin7, stamp, start, validate, validate_error
+from sandbox_support import http
 
 
 @pytest.fixture(scope="module")
@@ -544,3 +546,30 @@ def test_bad_cin7_options_are_refused(args, complaint):
     from sandbox_support import binary
     result = subprocess.run([binary(), "sandbox", "--xero-port", "0", "--cin7-port", "0", *args], capture_output=True, text=True, timeout=30)
     assert result.returncode != 0 and complaint in result.stderr, (result.returncode, result.stderr)
+
+
+def test_faults_and_reset_on_the_cin7_sandbox():
+    """The same /__sandbox/ control as Xero's: a 503 fault, a rate-limit fault in Cin7's
+    shape, counts per endpoint, and a reset that returns the seeded data."""
+    process, base = start("--cin7-rate-limit-status", "503")
+    root = base.split("/ExternalApi")[0]
+    with process:
+        client = Cin7(base)
+        status, _, body = http("POST", root + "/__sandbox/faults", json.dumps({"path": "/ExternalApi/v2/customer*", "fault": "status",
+                                                                              "status": 503, "times": 1}).encode())
+        assert status == 201, body
+        assert client.call("GET", "customer")[0] == 503
+        assert client.call("GET", "customer")[0] == 200
+        http("POST", root + "/__sandbox/faults", json.dumps({"fault": "rateLimit", "times": 1}).encode())
+        status, headers, errors = client.call("GET", "me")
+        assert status == 503 and headers["retry-after"] == "60" and "API limit" in errors[0]["Exception"]
+        state = json.loads(http("GET", root + "/__sandbox/state")[2])
+        assert state["calls"]["GET /ExternalApi/v2/customer"] == {"503": 1, "200": 1}
+        customers = state["records"]["CustomerList"]
+        status, _, body = client.call("POST", "customer", customer_body("Reset Me " + uuid.uuid4().hex[:6]))
+        assert status == 200, body
+        assert json.loads(http("GET", root + "/__sandbox/state")[2])["records"]["CustomerList"] == customers + 1
+        assert http("POST", root + "/__sandbox/reset")[0] == 204
+        after = json.loads(http("GET", root + "/__sandbox/state")[2])
+        assert after["records"]["CustomerList"] == customers and after["calls"] == {} and after["faults"] == []
+        assert process.stop(signal.SIGTERM, 10) == 0

@@ -8,7 +8,7 @@ import Foundation
 /// credentials (403), then the rate limit, then the call. Routing comes first
 /// because the live service answers an unknown path with its web application's
 /// page whatever the headers (reference §2).
-public final class Cin7Sandbox: SandboxAPI {
+public final class Cin7Sandbox: ResettableSandbox {
     public static let basePath = "/ExternalApi/v2"
 
     let configuration: Cin7Configuration
@@ -61,5 +61,26 @@ public final class Cin7Sandbox: SandboxAPI {
     /// Sets one stock row of a company (the sandbox has no stock endpoints yet).
     public func setStock(accountID: String, _ level: Cin7StockLevel) async {
         await company(accountID)?.setStock(level)
+    }
+}
+
+extension Cin7Sandbox {
+    public func reset() async {
+        for company in companies.values { await company.reset() }
+    }
+
+    /// Totals across companies, by list key.
+    public func recordCounts() async -> [String: Int] {
+        var totals: [String: Int] = [:]
+        for company in companies.values { totals.merge(await company.recordCounts(), uniquingKeysWith: +) }
+        return totals
+    }
+
+    /// A breach as this sandbox is configured to report it (429 or 503, Retry-After style).
+    public func rateLimitResponse() -> SandboxResponse {
+        let limits = configuration.limits
+        let retryAfter = limits.retryAfter == .secondsWithUnit ? "60 Seconds" : "60"
+        return Cin7Failure(limits.status.rawValue, "You reached \(limits.callsPerWindow) calls per minute API limit")
+            .response(shape: configuration.errorShape, headers: [("retry-after", retryAfter)])
     }
 }

@@ -40,7 +40,7 @@ public struct SandboxFrontDoor: SandboxAPI {
         switch rule.fault {
         case .status:
             let status = rule.status ?? 500
-            return .text(status, status == 503 ? "The Xero API is currently offline for maintenance" : "Internal Server Error")
+            return .text(status, status == 503 ? "Service Unavailable" : status == 502 ? "Bad Gateway" : "Internal Server Error")
         case .rateLimit:
             return api.rateLimitResponse()
         case .timeout:

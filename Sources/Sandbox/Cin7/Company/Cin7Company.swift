@@ -20,23 +20,60 @@ actor Cin7Company {
     /// distinct, increasing `LastModifiedOn`s, so `ModifiedSince` can tell them apart.
     private var lastStamp = Date.distantPast
 
+    /// What a reset goes back to.
+    private let account: Cin7Configuration.Account
+    private let seed: UInt64
+
     init(account: Cin7Configuration.Account, seed: UInt64) {
         accountID = account.accountID.lowercased()
         accountingIntegrationEnabled = account.accountingIntegrationEnabled
+        self.account = account
+        self.seed = seed
+        let start = Self.starter(account: account, seed: seed)
+        (me, books, accounts, taxRules, customers, suppliers, products, stock) =
+            (start.me, start.books, start.accounts, start.taxRules, start.customers, start.suppliers, start.products, start.stock)
+    }
+
+    /// Back to the company's first state (the seeded reference books and sample data).
+    func reset() {
+        let start = Self.starter(account: account, seed: seed)
+        (me, books, accounts, taxRules, customers, suppliers, products, stock) =
+            (start.me, start.books, start.accounts, start.taxRules, start.customers, start.suppliers, start.products, start.stock)
+        sales = Cin7Table()
+        numbers = [:]
+    }
+
+    func recordCounts() -> [String: Int] {
+        ["AccountsList": accounts.count, "TaxRuleList": taxRules.count, "CustomerList": customers.count,
+         "SupplierList": suppliers.count, "Products": products.count, "SaleList": sales.count]
+    }
+
+    private struct Start {
+        var me: Cin7Me
+        var books: Cin7ReferenceBooks
+        var accounts = Cin7Table<Cin7Account>()
+        var taxRules = Cin7Table<Cin7TaxRule>()
+        var customers = Cin7Table<Cin7Customer>()
+        var suppliers = Cin7Table<Cin7Supplier>()
+        var products = Cin7Table<Cin7Product>()
+        var stock: [Cin7StockLevel] = []
+    }
+
+    private static func starter(account: Cin7Configuration.Account, seed: UInt64) -> Start {
         var starter = Cin7StarterData(account: account, seed: seed)
         var me = starter.me
         me.DefaultSaleTaxRuleId = starter.taxRules.first { $0.Name == me.DefaultSaleTaxRuleName }?.ID ?? ""
-        self.me = me
-        books = starter.books
-        for record in starter.accounts { accounts.put(record) }
-        for record in starter.taxRules { taxRules.put(record) }
+        var start = Start(me: me, books: starter.books)
+        for record in starter.accounts { start.accounts.put(record) }
+        for record in starter.taxRules { start.taxRules.put(record) }
         if account.sampleData {
             let sample = starter.sampleData()
-            for record in sample.customers { customers.put(record) }
-            for record in sample.suppliers { suppliers.put(record) }
-            for record in sample.products { products.put(record) }
-            stock = sample.stock
+            for record in sample.customers { start.customers.put(record) }
+            for record in sample.suppliers { start.suppliers.put(record) }
+            for record in sample.products { start.products.put(record) }
+            start.stock = sample.stock
         }
+        return start
     }
 
     /// Now, to the millisecond, later than any stamp before it.
