@@ -105,7 +105,7 @@ let package = Package(
         .target(
             name: "Services",
             dependencies: [
-                "RPC", "RPCMessages", "Storage", "Postgres", "HTTPServer",
+                "RPC", "RPCMessages", "Storage", "Postgres", "HTTPServer", "Cryptography",
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Metrics", package: "swift-metrics"),

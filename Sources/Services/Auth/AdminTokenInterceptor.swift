@@ -1,3 +1,4 @@
+import Cryptography
 import Foundation
 import RPC
 
@@ -20,18 +21,9 @@ public struct AdminTokenInterceptor: RPCInterceptor {
             throw RPCError(.unauthenticated, "no admin token is configured on this server (LEDGERBRIDGE_ADMIN_TOKEN)")
         }
         guard let header = context.metadata("authorization"), header.hasPrefix("Bearer "),
-              constantTimeEqual(Array(header.dropFirst(7).utf8), Array(token.utf8)) else {
+              HMAC.constantTimeEquals(Array(header.dropFirst(7).utf8), Array(token.utf8)) else {
             throw RPCError(.unauthenticated, "missing or invalid bearer token")
         }
         try await next()
     }
-}
-
-/// Compares without an early exit, so timing does not reveal how much of a guess was right.
-func constantTimeEqual(_ a: [UInt8], _ b: [UInt8]) -> Bool {
-    var difference = UInt8(a.count == b.count ? 0 : 1)
-    for index in 0..<max(a.count, b.count) {
-        difference |= (index < a.count ? a[index] : 0) ^ (index < b.count ? b[index] : 0)
-    }
-    return difference == 0
 }
