@@ -16,6 +16,9 @@ let package = Package(
         // A Prometheus backend for swift-metrics: the exposition format, label
         // escaping and histogram buckets, maintained by the swift-server group.
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.0.0"),
+        // Outbound HTTP: the connectors' calls to Xero and Cin7 Core, and the
+        // sandboxes' webhook deliveries (pooled keep-alive, timeouts, redirects).
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.24.0"),
     ],
     targets: [
         // C libraries, each a module map plus a shim for the macros Swift cannot import.
@@ -120,6 +123,7 @@ let package = Package(
                 "HTTPServer", "Cryptography",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ]
         ),
 

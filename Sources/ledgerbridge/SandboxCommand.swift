@@ -51,6 +51,18 @@ struct SandboxCommand: AsyncParsableCommand {
     @Option(name: .customLong("xero-limit-app-minute"), help: "Calls per minute across all organisations (Xero: 10000).")
     var limitAppMinute = 10_000
 
+    @Option(name: .customLong("xero-webhook-url"), help: "Where the Xero sandbox delivers CONTACT, INVOICE and CREDITNOTE webhooks (after an intent-to-receive check); none by default.")
+    var xeroWebhookURL: String?
+
+    @Option(name: .customLong("xero-webhook-key"), help: "The webhook signing key (x-xero-signature = Base64(HMAC-SHA256(key, body))); required with --xero-webhook-url.")
+    var xeroWebhookKey: String?
+
+    @Option(name: .customLong("xero-webhook-retry-delays"), help: "Seconds between delivery attempts, comma-separated; the last repeats until a day has passed, then the subscription is disabled.")
+    var xeroWebhookRetryDelays = "1,60,300,900"
+
+    @Option(name: .customLong("xero-webhook-batch-ms"), help: "Events raised within this many milliseconds go out in one delivery.")
+    var xeroWebhookBatchMilliseconds = 200
+
     @Option(name: .customLong("scale"), help: "Generated contacts and products per organisation (0 for empty books).")
     var scale = 20
 
@@ -85,6 +97,9 @@ struct SandboxCommand: AsyncParsableCommand {
     @Option(name: .customLong("cin7-unknown-endpoint"), help: "An unknown Cin7 endpoint answers 404 (documented) or html200 (an HTML page with 200, as seen live).")
     var cin7UnknownEndpoint = "404"
 
+    @Option(name: .customLong("cin7-webhook-delays"), help: "Seconds before the first webhook delivery attempt, then between attempts, comma-separated; after the last the webhook is deactivated (Cin7: 60,300,600,900,1200,1500).")
+    var cin7WebhookDelays = "60,300,600,900,1200,1500"
+
     @Flag(name: .customLong("cin7-no-sample-data"), help: "Start Cin7 companies with reference books only, no demo customers, suppliers or products.")
     var cin7NoSampleData = false
 
@@ -104,6 +119,15 @@ struct SandboxCommand: AsyncParsableCommand {
                               ("--xero-limit-day", limitDay), ("--xero-limit-app-minute", limitAppMinute)] where value < 1 {
             throw ValidationError("\(name) must be at least 1")
         }
+        if xeroWebhookURL != nil || xeroWebhookKey != nil {
+            guard let configuration = try xeroWebhooks(), configuration.key.isEmpty == false else {
+                throw ValidationError("--xero-webhook-url and --xero-webhook-key go together")
+            }
+        }
+        guard WebhookRetrySchedule.delays(parsing: xeroWebhookRetryDelays) != nil else {
+            throw ValidationError("--xero-webhook-retry-delays must be seconds (0 to 86400), comma-separated")
+        }
+        guard (0...60_000).contains(xeroWebhookBatchMilliseconds) else { throw ValidationError("--xero-webhook-batch-ms must be 0 to 60000") }
         guard (0...100_000).contains(scale) else { throw ValidationError("--scale must be 0 to 100000") }
         guard !xeroClientID.isEmpty else { throw ValidationError("--xero-client-id must not be empty") }
         guard (0...65535).contains(cin7Port) else { throw ValidationError("--cin7-port must be 0 to 65535") }
@@ -117,7 +141,20 @@ struct SandboxCommand: AsyncParsableCommand {
         guard Cin7Limits.Keying(rawValue: cin7RateLimitPer) != nil else { throw ValidationError("--cin7-rate-limit-per must be account or application") }
         guard ["seconds", "seconds-with-unit"].contains(cin7RetryAfter) else { throw ValidationError("--cin7-retry-after must be seconds or seconds-with-unit") }
         guard Cin7Configuration.ErrorShape(rawValue: cin7ErrorShape) != nil else { throw ValidationError("--cin7-error-shape must be array or object") }
+        guard WebhookRetrySchedule.delays(parsing: cin7WebhookDelays) != nil else {
+            throw ValidationError("--cin7-webhook-delays must be seconds (0 to 86400), comma-separated")
+        }
         guard ["404", "html200"].contains(cin7UnknownEndpoint) else { throw ValidationError("--cin7-unknown-endpoint must be 404 or html200") }
+    }
+
+    /// The Xero app's webhook subscription from the options, if one is asked for.
+    func xeroWebhooks() throws -> XeroWebhookSender.Configuration? {
+        guard let url = xeroWebhookURL else { return nil }
+        var configuration = XeroWebhookSender.Configuration(url: url, key: xeroWebhookKey ?? "")
+        configuration.retry.delays = WebhookRetrySchedule.delays(parsing: xeroWebhookRetryDelays) ?? configuration.retry.delays
+        configuration.batchWindow = .milliseconds(xeroWebhookBatchMilliseconds)
+        if let problem = configuration.problem { throw ValidationError("--xero-webhook-url/--xero-webhook-key: \(problem)") }
+        return configuration
     }
 
     /// The Cin7 sandbox's configuration from the options: pairs grouped by Account ID.
@@ -143,6 +180,10 @@ struct SandboxCommand: AsyncParsableCommand {
         configuration.limits.retryAfter = cin7RetryAfter == "seconds" ? .seconds : .secondsWithUnit
         configuration.errorShape = Cin7Configuration.ErrorShape(rawValue: cin7ErrorShape)!
         configuration.unknownEndpoint = cin7UnknownEndpoint == "404" ? .notFound : .htmlPage
+        if let delays = WebhookRetrySchedule.delays(parsing: cin7WebhookDelays) {
+            configuration.webhooks.delays = delays
+            configuration.webhooks.attempts = delays.count
+        }
         return configuration
     }
 
@@ -166,13 +207,19 @@ struct SandboxCommand: AsyncParsableCommand {
             // Organisation n is seed + n: the same business as the Cin7 account with that seed.
             configuration.businesses[organisation.tenantID] = BusinessGenerator.make(seed: seed &+ UInt64(index), scale: scale, name: organisation.name)
         }
-        let xero = XeroSandbox(configuration: configuration)
+        configuration.webhooks = try xeroWebhooks()
+        let xeroFaults = FaultInjector(seed: seed)
+        let xero = XeroSandbox(configuration: configuration, seed: seed, faults: xeroFaults)
         let logger = Logger(label: "ledgerbridge.sandbox")
-        let server = try await HTTPServer.start(configuration: .init(host: host, port: xeroPort), handler: SandboxHTTPHandler(api: SandboxFrontDoor(api: xero, seed: seed)), logger: logger)
+        let server = try await HTTPServer.start(configuration: .init(host: host, port: xeroPort),
+                                                handler: SandboxHTTPHandler(api: SandboxFrontDoor(api: xero, seed: seed, faults: xeroFaults)), logger: logger)
+        await xero.started(baseURL: "http://\(host):\(server.localPort)")
+        let cin7Faults = FaultInjector(seed: seed)
         let cin7Server: HTTPServer
         do {
             cin7Server = try await HTTPServer.start(configuration: .init(host: host, port: cin7Port),
-                                                    handler: SandboxHTTPHandler(api: SandboxFrontDoor(api: Cin7Sandbox(configuration: cin7Configuration()), seed: seed)), logger: logger)
+                                                    handler: SandboxHTTPHandler(api: SandboxFrontDoor(api: Cin7Sandbox(configuration: cin7Configuration(), faults: cin7Faults),
+                                                                                                      seed: seed, faults: cin7Faults)), logger: logger)
         } catch {
             await server.shutdown(gracePeriod: .seconds(2))
             throw error

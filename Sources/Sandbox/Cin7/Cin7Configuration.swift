@@ -48,6 +48,8 @@ public struct Cin7Configuration: Sendable {
     public var limits = Cin7Limits()
     public var errorShape = ErrorShape.array
     public var unknownEndpoint = UnknownEndpoint.notFound
+    /// When webhook deliveries are attempted (Cin7: 1 minute after the event, then +5 … +25 minutes).
+    public var webhooks = Cin7WebhookSender.Configuration()
     /// Seeds the ids and numbers of the reference books and demo data.
     public var seed: UInt64 = 1
 

@@ -15,9 +15,14 @@ public final class Cin7Sandbox: ResettableSandbox {
     let companies: [String: Cin7Company]
     let limits: Cin7RateLimits
     let router: SandboxRouter
+    let webhookSender: Cin7WebhookSender
+    public var webhooks: (any WebhookOutbox)? { webhookSender }
 
-    public init(configuration: Cin7Configuration) {
+    /// `faults` is the front door's injector: its outgoing rules (duplicated
+    /// webhook deliveries) apply to this sandbox's webhooks.
+    public init(configuration: Cin7Configuration, faults: FaultInjector? = nil) {
         self.configuration = configuration
+        webhookSender = Cin7WebhookSender(configuration: configuration.webhooks, faults: faults)
         var companies: [String: Cin7Company] = [:]
         var keys: [String: Set<String>] = [:]
         for account in configuration.accounts {
@@ -28,7 +33,8 @@ public final class Cin7Sandbox: ResettableSandbox {
         self.companies = companies
         limits = Cin7RateLimits(configuration.limits)
         var router = SandboxRouter(caseInsensitive: true)
-        Cin7Routes(companies: companies, keys: keys, limits: limits, errorShape: configuration.errorShape).register(in: &router)
+        Cin7Routes(companies: companies, keys: keys, limits: limits, errorShape: configuration.errorShape,
+                   webhookSender: webhookSender).register(in: &router)
         self.router = router
     }
 

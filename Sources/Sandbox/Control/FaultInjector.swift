@@ -40,8 +40,18 @@ public final class FaultInjector: Sendable {
 
     /// The rule that fires for this call, if any (and counts it).
     func fire(method: String, path: String) -> FaultRule? {
+        fire { !$0.fault.isOutgoing && $0.matches(method: method, path: path) }
+    }
+
+    /// The rule of this kind that fires for a delivery to `url`, if any (and counts it).
+    func fireOutgoing(_ kind: FaultRule.Kind, url: String) -> FaultRule? {
+        let path = URL(string: url)?.path ?? url
+        return fire { $0.fault == kind && $0.matches(method: "POST", path: path.isEmpty ? "/" : path) }
+    }
+
+    private func fire(where matches: (FaultRule) -> Bool) -> FaultRule? {
         state.withLock { state in
-            for index in state.rules.indices where state.rules[index].matches(method: method, path: path) {
+            for index in state.rules.indices where matches(state.rules[index]) {
                 let rule = state.rules[index]
                 if let probability = rule.probability, Double.random(in: 0..<1, using: &state.random) >= probability { continue }
                 if let times = rule.times {

@@ -19,6 +19,12 @@ public struct FaultRule: Codable, Sendable, Equatable {
         case drop
         /// Call the API (the write happens) and drop the connection before any answer.
         case lostResponse
+        /// Outgoing: a webhook delivery the receiver accepted is sent once more.
+        /// `path` matches the path of the receiver's URL.
+        case duplicateDelivery
+
+        /// Faults of the sandbox's own deliveries, not of calls to it.
+        var isOutgoing: Bool { self == .duplicateDelivery }
     }
 
     public var id: UUID?

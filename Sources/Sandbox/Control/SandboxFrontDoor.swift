@@ -8,6 +8,12 @@ public protocol ResettableSandbox: SandboxAPI {
     func recordCounts() async -> [String: Int]
     /// How the API answers a rate-limit breach (for the `rateLimit` fault).
     func rateLimitResponse() -> SandboxResponse
+    /// The sandbox's webhook sender, if it sends any.
+    var webhooks: (any WebhookOutbox)? { get }
+}
+
+extension ResettableSandbox {
+    public var webhooks: (any WebhookOutbox)? { nil }
 }
 
 /// Wraps a sandbox with what tests and chaos runs need: fault injection, call
@@ -15,15 +21,18 @@ public protocol ResettableSandbox: SandboxAPI {
 /// APIs, so no client of them can hit these by accident):
 /// - `GET /__sandbox/state`: call counts per endpoint and status, record counts, fault rules;
 /// - `POST /__sandbox/reset`: data back to the seed, counts to zero, faults cleared;
-/// - `GET|POST|DELETE /__sandbox/faults`, `DELETE /__sandbox/faults/{id}`.
+/// - `GET|POST|DELETE /__sandbox/faults`, `DELETE /__sandbox/faults/{id}`;
+/// - `GET|PUT /__sandbox/webhooks`: the sender's state and deliveries, its
+///   subscription; `POST /__sandbox/webhooks/intent-to-receive`.
 public struct SandboxFrontDoor: SandboxAPI {
     let api: any ResettableSandbox
     public let faults: FaultInjector
     public let calls = CallCounter()
 
-    public init(api: any ResettableSandbox, seed: UInt64) {
+    /// `faults` is shared with the sandbox when its webhooks obey outgoing rules.
+    public init(api: any ResettableSandbox, seed: UInt64, faults: FaultInjector? = nil) {
         self.api = api
-        self.faults = FaultInjector(seed: seed)
+        self.faults = faults ?? FaultInjector(seed: seed)
     }
 
     public func respond(to request: SandboxRequest) async -> SandboxResponse {
@@ -63,6 +72,9 @@ public struct SandboxFrontDoor: SandboxAPI {
             var response = await api.respond(to: request)
             response.disposition = .dropAfter(bytes: 0)
             return response
+        case .duplicateDelivery:
+            // Outgoing only; `fire` never returns it for a call.
+            return await api.respond(to: request)
         }
     }
 
@@ -75,6 +87,7 @@ public struct SandboxFrontDoor: SandboxAPI {
             return .json(200, object: ["calls": counts, "records": await api.recordCounts(), "faults": rules] as [String: Any])
         case ("POST", ["reset"]):
             await api.reset()
+            await api.webhooks?.reset()
             calls.reset()
             faults.clear()
             return .empty(204)
@@ -89,6 +102,18 @@ public struct SandboxFrontDoor: SandboxAPI {
         case ("DELETE", ["faults"]):
             faults.clear()
             return .empty(204)
+        case ("GET", ["webhooks"]):
+            guard let outbox = api.webhooks else { return .json(404, object: ["error": "this sandbox sends no webhooks"]) }
+            return .json(200, Array(await outbox.state()))
+        case ("PUT", ["webhooks"]):
+            guard let outbox = api.webhooks else { return .json(404, object: ["error": "this sandbox sends no webhooks"]) }
+            if let problem = await outbox.configure(Data(request.body)) { return .json(400, object: ["error": problem]) }
+            return .json(200, Array(await outbox.state()))
+        case ("POST", ["webhooks", "intent-to-receive"]):
+            guard let outbox = api.webhooks, let passed = await outbox.intentToReceive() else {
+                return .json(409, object: ["error": "no webhook subscription is configured"])
+            }
+            return .json(200, object: ["passed": passed])
         case ("DELETE", let path) where path.count == 2 && path[0] == "faults":
             guard let id = UUID(uuidString: path[1]), faults.remove(id: id) else { return .json(404, object: ["error": "no such fault rule"]) }
             return .empty(204)

@@ -11,6 +11,8 @@ public final class XeroSandbox: ResettableSandbox {
         public var idempotencyKeyLifetime: Duration = .seconds(360)
         /// Generated data per organisation (by tenant id), loaded at start and on reset.
         public var businesses: [UUID: GeneratedBusiness] = [:]
+        /// The app's webhook subscription (URL and signing key), if any.
+        public var webhooks: XeroWebhookSender.Configuration?
 
         public init(identity: XeroIdentityConfiguration) {
             self.identity = identity
@@ -20,8 +22,13 @@ public final class XeroSandbox: ResettableSandbox {
     let identity: XeroIdentityStore
     let books: [UUID: XeroBooks]
     let router: SandboxRouter
+    let webhookSender: XeroWebhookSender
+    public var webhooks: (any WebhookOutbox)? { webhookSender }
 
-    public init(configuration: Configuration) {
+    /// `faults` is the front door's injector: its outgoing rules (duplicated
+    /// webhook deliveries) apply to this sandbox's webhooks.
+    public init(configuration: Configuration, seed: UInt64 = 1, faults: FaultInjector? = nil) {
+        webhookSender = XeroWebhookSender(configuration: configuration.webhooks, seed: seed, faults: faults)
         identity = XeroIdentityStore(configuration: configuration.identity)
         books = Dictionary(uniqueKeysWithValues: configuration.identity.organisations.map {
             ($0.tenantID, XeroBooks(tenantID: $0.tenantID, name: $0.name, providerName: configuration.providerName,
@@ -30,7 +37,8 @@ public final class XeroSandbox: ResettableSandbox {
         var router = SandboxRouter(caseInsensitive: true)
         XeroIdentityRoutes(store: identity).register(in: &router)
         XeroAccountingRoutes(identity: identity, books: books, limits: XeroRateLimits(configuration.limits),
-                             idempotency: XeroIdempotency(lifetime: configuration.idempotencyKeyLifetime)).register(in: &router)
+                             idempotency: XeroIdempotency(lifetime: configuration.idempotencyKeyLifetime),
+                             webhooks: webhookSender).register(in: &router)
         self.router = router
     }
 
@@ -52,6 +60,12 @@ public final class XeroSandbox: ResettableSandbox {
 extension XeroSandbox {
     public func reset() async {
         for books in books.values { await books.reset() }
+    }
+
+    /// Starts the webhook sender (its first intent-to-receive check) once the
+    /// sandbox's address is known: resource URLs in events point back at it.
+    public func started(baseURL: String) async {
+        await webhookSender.start(apiBaseURL: baseURL)
     }
 
     /// Totals across organisations, by collection.

@@ -24,6 +24,13 @@ actor Cin7Company {
     private let account: Cin7Configuration.Account
     private let seed: UInt64
 
+    /// Webhook subscriptions (`/webhooks`), and the events raised for them
+    /// since the gate last collected them.
+    var webhooks = Cin7Table<Cin7Webhook>()
+    var pendingWebhooks: [PendingWebhook] = []
+    /// Products whose stock moved since the gate last collected events.
+    var stockChanged: Set<String> = []
+
     init(account: Cin7Configuration.Account, seed: UInt64) {
         accountID = account.accountID.lowercased()
         accountingIntegrationEnabled = account.accountingIntegrationEnabled
@@ -41,6 +48,8 @@ actor Cin7Company {
             (start.me, start.books, start.accounts, start.taxRules, start.customers, start.suppliers, start.products, start.stock)
         sales = Cin7Table()
         numbers = [:]
+        webhooks = Cin7Table()
+        pendingWebhooks = []
     }
 
     func recordCounts() -> [String: Int] {
@@ -104,6 +113,7 @@ actor Cin7Company {
     func setStock(_ level: Cin7StockLevel) {
         stock.removeAll { $0.sameSlot(as: level) }
         stock.append(level)
+        stockChanged.insert(level.productID)
         refreshAverageCost(level.productID)
     }
 

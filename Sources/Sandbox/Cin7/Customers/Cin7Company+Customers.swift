@@ -53,6 +53,8 @@ extension Cin7Company {
         try check.finish()
         customer.LastModifiedOn = stamp()
         customers.put(customer)
+        raisePartyUpdated("Customer", ["Customer": Self.jsonObject(customers.json(customer.key)), "Addresses": Self.jsonObject(Cin7JSON.encode(customer.Addresses)),
+                                       "Contacts": Self.jsonObject(Cin7JSON.encode(customer.Contacts))])
         return written(customers, customer.key, arrayKey: Self.customersKey, json: customerJSON(customer.key, withPrices: !customer._productPrices.isEmpty))
     }
 

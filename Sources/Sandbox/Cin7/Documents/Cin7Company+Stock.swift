@@ -31,6 +31,7 @@ extension Cin7Company {
         row.allocated = max(row.allocated + allocated, 0)
         row.onOrder = max(row.onOrder + onOrder, 0)
         stock[index!] = row
+        stockChanged.insert(id)
         refreshAverageCost(id)
         return cost
     }

@@ -10,9 +10,14 @@ struct Cin7Routes: Sendable {
     let keys: [String: Set<String>]
     let limits: Cin7RateLimits
     let errorShape: Cin7Configuration.ErrorShape
+    let webhookSender: Cin7WebhookSender
 
     func register(in router: inout SandboxRouter) {
         route(&router, "GET", "me") { company, _ in await company.getMe() }
+        route(&router, "GET", "webhooks") { company, request in await company.listWebhooks(request) }
+        route(&router, "POST", "webhooks") { company, request throws(Cin7Failure) in try await company.createWebhook(request) }
+        route(&router, "PUT", "webhooks") { company, request throws(Cin7Failure) in try await company.updateWebhook(request) }
+        route(&router, "DELETE", "webhooks") { company, request throws(Cin7Failure) in try await company.deleteWebhook(request) }
         route(&router, "GET", "ref/account") { company, request throws(Cin7Failure) in try await company.listAccounts(request) }
         route(&router, "POST", "ref/account") { company, request throws(Cin7Failure) in try await company.createAccount(request) }
         route(&router, "PUT", "ref/account") { company, request throws(Cin7Failure) in try await company.updateAccount(request) }
@@ -77,10 +82,14 @@ struct Cin7Routes: Sendable {
         if let refusal = limits.admit(accountID: accountID, applicationKey: key) {
             return refusal.failure.response(shape: errorShape, headers: [("retry-after", refusal.retryAfter)])
         }
+        let response: SandboxResponse
         do {
-            return .json(200, try await handler(company, request))
+            response = .json(200, try await handler(company, request))
         } catch {
-            return error.response(shape: errorShape)
+            response = error.response(shape: errorShape)
         }
+        // Writes may have raised events for the company's webhooks; reads never do.
+        if request.method != "GET" { await webhookSender.send(await company.takeWebhookDeliveries()) }
+        return response
     }
 }

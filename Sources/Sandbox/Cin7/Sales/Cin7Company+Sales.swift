@@ -55,7 +55,9 @@ extension Cin7Company {
     func save(_ sale: inout Cin7Sale) {
         sale.refresh()
         sale.LastModifiedOn = stamp()
+        let before = sales[sale.key]
         sales.put(sale)
+        raiseSaleEvents(before: before, after: sale)
     }
 
     func createSale(_ request: SandboxRequest) throws(Cin7Failure) -> [UInt8] {

@@ -42,6 +42,8 @@ extension Cin7Company {
         try check.finish()
         supplier.LastModifiedOn = stamp()
         suppliers.put(supplier)
+        raisePartyUpdated("Supplier", ["Supplier": Self.jsonObject(suppliers.json(supplier.key)), "Addresses": Self.jsonObject(Cin7JSON.encode(supplier.Addresses)),
+                                       "Contacts": Self.jsonObject(Cin7JSON.encode(supplier.Contacts))])
         return written(suppliers, supplier.key, arrayKey: Self.suppliersKey)
     }
 

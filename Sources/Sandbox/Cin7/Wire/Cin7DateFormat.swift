@@ -27,6 +27,12 @@ public enum Cin7DateFormat {
         return String(format: "%04d-%02d-%02dT00:00:00", c.year!, c.month!, c.day!)
     }
 
+    /// `29/01/2018`: how some webhook payloads write a date (apib:27600).
+    static func webhookDay(_ date: Date) -> String {
+        let c = ISODate.utcCalendar.dateComponents([.year, .month, .day], from: date)
+        return String(format: "%02d/%02d/%04d", c.day!, c.month!, c.year!)
+    }
+
     /// A request's date (`ModifiedSince`, a field): ISO 8601, no zone meaning UTC.
     public static func parse(_ text: String) -> Date? {
         ISODate.parse(text.trimmingCharacters(in: .whitespaces))

@@ -8,6 +8,7 @@ struct XeroAccountingRoutes: Sendable {
     let books: [UUID: XeroBooks]
     let limits: XeroRateLimits
     let idempotency: XeroIdempotency
+    let webhooks: XeroWebhookSender
     static let prefix = "/api.xro/2.0"
 
     func register(in router: inout SandboxRouter) {
@@ -106,12 +107,15 @@ struct XeroAccountingRoutes: Sendable {
         guard Self.acceptsJSON(request) else {
             return .text(406, "This sandbox answers JSON only: send Accept: application/json (Xero would answer XML).")
         }
-        return await limits.around(tenant: tenant.uuidString, clientID: grant.clientID) {
+        let response = await limits.around(tenant: tenant.uuidString, clientID: grant.clientID) {
             guard request.method == "PUT" || request.method == "POST", let key = request.header("idempotency-key") else {
                 return await handler(books, request, grant.clientID)
             }
             return await idempotency.run(key: key, clientID: grant.clientID, request: request) { await handler(books, request, grant.clientID) }
         }
+        // Writes (even partly failed batches) may have changed records webhooks announce; reads never do.
+        if request.method != "GET" { await webhooks.enqueue(await books.takeWebhookEvents()) }
+        return response
     }
 
     static func acceptsJSON(_ request: SandboxRequest) -> Bool {

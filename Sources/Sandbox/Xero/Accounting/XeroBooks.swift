@@ -35,6 +35,8 @@ actor XeroBooks {
         self.business = business
         let start = Self.newBooks(tenantID: tenantID, name: name, business: business, created: now, now: now)
         (organisation, taxRates, accounts, contacts) = (start.organisation, start.taxRates, start.accounts, start.contacts)
+        // The starting data was never "changed": no webhook announces it.
+        _ = contacts.takeChanges()
     }
 
     /// A list GET with what every list shares: `If-Modified-Since`, `where`,
@@ -125,6 +127,7 @@ actor XeroBooks {
         invoices = EntityTable()
         creditNotes = EntityTable()
         payments = EntityTable()
+        discardWebhookEvents()
     }
 
     private static func newBooks(tenantID: UUID, name: String, business: GeneratedBusiness?, created: Date, now: Date)

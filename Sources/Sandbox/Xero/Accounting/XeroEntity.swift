@@ -16,6 +16,14 @@ struct EntityTable<Entity: XeroEntity>: Sendable {
     private var rows: [UUID: (entity: Entity, json: [UInt8])] = [:]
     /// Bumped by every change: what cached list pages are checked against.
     private(set) var version = 0
+    /// Records written since the last `takeChanges()` (what webhooks announce).
+    /// Bounded: a table nobody drains keeps only the newest.
+    private(set) var changes: [Change] = []
+
+    struct Change: Sendable, Equatable {
+        let id: UUID
+        let created: Bool
+    }
 
     var count: Int { order.count }
 
@@ -30,7 +38,13 @@ struct EntityTable<Entity: XeroEntity>: Sendable {
     mutating func put(_ entity: Entity, touch: Bool = true, now: Date = Date()) {
         var entity = entity
         if touch || entity.updatedDateUTC == nil { entity.updatedDateUTC = XeroDate(now) }
-        if rows[entity.id] == nil { order.append(entity.id) }
+        let created = rows[entity.id] == nil
+        if created { order.append(entity.id) }
+        // A derived change Xero does not stamp (touch: false) raises no event either.
+        if touch || created {
+            if changes.count >= 100_000 { changes.removeFirst(changes.count / 2) }
+            changes.append(Change(id: entity.id, created: created))
+        }
         rows[entity.id] = (entity, XeroJSON.encode(entity))
         version += 1
     }
@@ -40,6 +54,13 @@ struct EntityTable<Entity: XeroEntity>: Sendable {
         guard rows.removeValue(forKey: id) != nil else { return }
         order.removeAll { $0 == id }
         version += 1
+    }
+
+    /// The changes since the last call, each record once (its first change says whether it was created).
+    mutating func takeChanges() -> [Change] {
+        defer { changes = [] }
+        var seen = Set<UUID>()
+        return changes.filter { seen.insert($0.id).inserted }
     }
 
     mutating func removeAll() {
