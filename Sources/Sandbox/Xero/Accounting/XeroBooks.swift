@@ -23,6 +23,9 @@ actor XeroBooks {
     var invoices = EntityTable<XeroInvoice>()
     var creditNotes = EntityTable<XeroCreditNote>()
     var payments = EntityTable<XeroPayment>()
+    var bankTransactions = EntityTable<XeroBankTransaction>()
+    var prepayments = EntityTable<XeroPrepayment>()
+    var overpayments = EntityTable<XeroOverpayment>()
 
     /// A new organisation comes with Xero's tax rates and a chart of accounts
     /// (XeroNewOrganisation); their ids derive from the tenant id, so a
@@ -125,6 +128,9 @@ actor XeroBooks {
         invoices = EntityTable()
         creditNotes = EntityTable()
         payments = EntityTable()
+        bankTransactions = EntityTable()
+        prepayments = EntityTable()
+        overpayments = EntityTable()
     }
 
     private static func newBooks(tenantID: UUID, name: String, business: GeneratedBusiness?, created: Date, now: Date)
@@ -140,7 +146,9 @@ actor XeroBooks {
     func recordCounts() -> [String: Int] {
         [XeroContact.collection: contacts.count, XeroAccount.collection: accounts.count, XeroTaxRate.collection: taxRates.count,
          XeroItem.collection: items.count, XeroTrackingCategory.collection: trackingCategories.count,
-         XeroInvoice.collection: invoices.count, XeroCreditNote.collection: creditNotes.count, XeroPayment.collection: payments.count]
+         XeroInvoice.collection: invoices.count, XeroCreditNote.collection: creditNotes.count, XeroPayment.collection: payments.count,
+         XeroBankTransaction.collection: bankTransactions.count, XeroPrepayment.collection: prepayments.count,
+         XeroOverpayment.collection: overpayments.count]
     }
 
     private static func ascending(_ x: Any?, _ y: Any?) -> Bool {
