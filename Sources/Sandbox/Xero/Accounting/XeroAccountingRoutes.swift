@@ -79,6 +79,15 @@ struct XeroAccountingRoutes: Sendable {
         creditBalanceRoutes(&router, PrepaymentKind.self)
         creditBalanceRoutes(&router, OverpaymentKind.self)
 
+        let journal = "/ManualJournals/{ManualJournalID}"
+        route(&router, "GET", "/ManualJournals") { books, request in await books.listManualJournals(request) }
+        route(&router, "GET", journal) { books, request in await books.getManualJournal(request.parameter("ManualJournalID")) }
+        route(&router, "PUT", "/ManualJournals") { books, request in await books.saveManualJournals(request, createOnly: true) }
+        route(&router, "POST", "/ManualJournals") { books, request in await books.saveManualJournals(request, createOnly: false) }
+        route(&router, "POST", journal) { books, request in
+            await books.saveManualJournals(request, createOnly: false, pathKey: request.parameter("ManualJournalID"))
+        }
+
         route(&router, "GET", "/Organisation") { books, _ in await books.getOrganisation() }
         route(&router, "POST", "/Organisation") { _, _ in XeroBooks.notImplemented() }
     }

@@ -26,6 +26,7 @@ actor XeroBooks {
     var bankTransactions = EntityTable<XeroBankTransaction>()
     var prepayments = EntityTable<XeroPrepayment>()
     var overpayments = EntityTable<XeroOverpayment>()
+    var manualJournals = EntityTable<XeroManualJournal>()
 
     /// A new organisation comes with Xero's tax rates and a chart of accounts
     /// (XeroNewOrganisation); their ids derive from the tenant id, so a
@@ -131,6 +132,7 @@ actor XeroBooks {
         bankTransactions = EntityTable()
         prepayments = EntityTable()
         overpayments = EntityTable()
+        manualJournals = EntityTable()
     }
 
     private static func newBooks(tenantID: UUID, name: String, business: GeneratedBusiness?, created: Date, now: Date)
@@ -148,7 +150,7 @@ actor XeroBooks {
          XeroItem.collection: items.count, XeroTrackingCategory.collection: trackingCategories.count,
          XeroInvoice.collection: invoices.count, XeroCreditNote.collection: creditNotes.count, XeroPayment.collection: payments.count,
          XeroBankTransaction.collection: bankTransactions.count, XeroPrepayment.collection: prepayments.count,
-         XeroOverpayment.collection: overpayments.count]
+         XeroOverpayment.collection: overpayments.count, XeroManualJournal.collection: manualJournals.count]
     }
 
     private static func ascending(_ x: Any?, _ y: Any?) -> Bool {
