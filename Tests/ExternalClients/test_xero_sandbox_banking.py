@@ -226,6 +226,10 @@ def test_prepayment_allocations(session):
     [partly] = session.api.get_invoice(session.tenant, sale.invoice_id).invoices
     assert partly.status == "AUTHORISED" and money(partly.amount_due) == Decimal("65.00") and money(partly.amount_credited) == Decimal("50.00")
     assert [p.prepayment_id for p in partly.prepayments] == [made.prepayment_id] and money(partly.prepayments[0].applied_amount) == Decimal("50.00")
+    # 65.00 of credit is left: 100 is refused even where 230.00 is due.
+    with pytest.raises(AccountingBadRequestException) as info:
+        session.api.create_prepayment_allocations(session.tenant, made.prepayment_id, allocation(invoice(session, contact_id, amount=200).invoice_id, 100))
+    assert info.value.reason == "The amount allocated exceeds the remaining credit on the prepayment."
 
     status, _, data = session.checked("PUT", f"/Prepayments/{made.prepayment_id}/Allocations",
                                       {"Allocations": [{"Invoice": {"InvoiceID": str(sale.invoice_id)}, "Amount": 65, "Date": "2030-01-11"}]})
