@@ -69,6 +69,26 @@ struct XeroAccountingRoutes: Sendable {
         route(&router, "POST", "/Payments") { books, request in await books.savePayments(request) }
         route(&router, "POST", "/Payments/{PaymentID}") { books, request in await books.updatePayment(request, key: request.parameter("PaymentID")) }
 
+        let bankTransaction = "/BankTransactions/{BankTransactionID}"
+        route(&router, "GET", "/BankTransactions") { books, request in await books.listBankTransactions(request) }
+        route(&router, "GET", bankTransaction) { books, request in await books.getBankTransaction(request.parameter("BankTransactionID"), request) }
+        route(&router, "PUT", "/BankTransactions") { books, request in await books.saveBankTransactions(request, createOnly: true) }
+        route(&router, "POST", "/BankTransactions") { books, request in await books.saveBankTransactions(request, createOnly: false) }
+        route(&router, "POST", bankTransaction) { books, request in
+            await books.saveBankTransactions(request, createOnly: false, pathKey: request.parameter("BankTransactionID"))
+        }
+        creditBalanceRoutes(&router, PrepaymentKind.self)
+        creditBalanceRoutes(&router, OverpaymentKind.self)
+
+        let journal = "/ManualJournals/{ManualJournalID}"
+        route(&router, "GET", "/ManualJournals") { books, request in await books.listManualJournals(request) }
+        route(&router, "GET", journal) { books, request in await books.getManualJournal(request.parameter("ManualJournalID")) }
+        route(&router, "PUT", "/ManualJournals") { books, request in await books.saveManualJournals(request, createOnly: true) }
+        route(&router, "POST", "/ManualJournals") { books, request in await books.saveManualJournals(request, createOnly: false) }
+        route(&router, "POST", journal) { books, request in
+            await books.saveManualJournals(request, createOnly: false, pathKey: request.parameter("ManualJournalID"))
+        }
+
         route(&router, "GET", "/Organisation") { books, _ in await books.getOrganisation() }
         route(&router, "POST", "/Organisation") { _, _ in XeroBooks.notImplemented() }
     }
@@ -82,6 +102,19 @@ struct XeroAccountingRoutes: Sendable {
         route(&router, "POST", "/" + K.collection) { books, request, app in await books.saveDocuments(K.self, request, createOnly: false, clientID: app) }
         route(&router, "POST", one) { books, request, app in
             await books.saveDocuments(K.self, request, createOnly: false, pathKey: request.parameter(K.idField), clientID: app)
+        }
+    }
+
+    /// Prepayments and overpayments: read, allocated, allocations deleted; made by bank transactions.
+    private func creditBalanceRoutes<K: XeroCreditBalanceKind>(_ router: inout SandboxRouter, _ kind: K.Type) {
+        let one = "/\(K.collection)/{\(K.idField)}"
+        route(&router, "GET", "/" + K.collection) { books, request in await books.listCreditBalances(K.self, request) }
+        route(&router, "GET", one) { books, request in await books.getCreditBalance(K.self, request.parameter(K.idField), request) }
+        route(&router, "PUT", one + "/Allocations") { books, request in
+            await books.allocateCreditBalance(K.self, request, key: request.parameter(K.idField))
+        }
+        route(&router, "DELETE", one + "/Allocations/{AllocationID}") { books, request in
+            await books.deleteBalanceAllocation(K.self, balanceKey: request.parameter(K.idField), allocationKey: request.parameter("AllocationID"))
         }
     }
 

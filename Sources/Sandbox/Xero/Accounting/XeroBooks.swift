@@ -23,6 +23,10 @@ actor XeroBooks {
     var invoices = EntityTable<XeroInvoice>()
     var creditNotes = EntityTable<XeroCreditNote>()
     var payments = EntityTable<XeroPayment>()
+    var bankTransactions = EntityTable<XeroBankTransaction>()
+    var prepayments = EntityTable<XeroPrepayment>()
+    var overpayments = EntityTable<XeroOverpayment>()
+    var manualJournals = EntityTable<XeroManualJournal>()
 
     /// A new organisation comes with Xero's tax rates and a chart of accounts
     /// (XeroNewOrganisation); their ids derive from the tenant id, so a
@@ -127,6 +131,10 @@ actor XeroBooks {
         invoices = EntityTable()
         creditNotes = EntityTable()
         payments = EntityTable()
+        bankTransactions = EntityTable()
+        prepayments = EntityTable()
+        overpayments = EntityTable()
+        manualJournals = EntityTable()
         discardWebhookEvents()
     }
 
@@ -143,7 +151,9 @@ actor XeroBooks {
     func recordCounts() -> [String: Int] {
         [XeroContact.collection: contacts.count, XeroAccount.collection: accounts.count, XeroTaxRate.collection: taxRates.count,
          XeroItem.collection: items.count, XeroTrackingCategory.collection: trackingCategories.count,
-         XeroInvoice.collection: invoices.count, XeroCreditNote.collection: creditNotes.count, XeroPayment.collection: payments.count]
+         XeroInvoice.collection: invoices.count, XeroCreditNote.collection: creditNotes.count, XeroPayment.collection: payments.count,
+         XeroBankTransaction.collection: bankTransactions.count, XeroPrepayment.collection: prepayments.count,
+         XeroOverpayment.collection: overpayments.count, XeroManualJournal.collection: manualJournals.count]
     }
 
     private static func ascending(_ x: Any?, _ y: Any?) -> Bool {

@@ -180,7 +180,7 @@ extension XeroBooks {
 
     /// One line: the sent fields over the line it replaces (same LineItemID), the
     /// item's defaults under both; checked against accounts, tax rates and tracking.
-    private func buildLine(_ input: XeroLineItemInput, prior: XeroLineItem?, receivable: Bool, allowsDiscount: Bool,
+    func buildLine(_ input: XeroLineItemInput, prior: XeroLineItem?, receivable: Bool, allowsDiscount: Bool,
                            lineAmountTypes: String, places: Int) -> (XeroLineItem, [String]) {
         var messages: [String] = []
         var line = prior ?? XeroLineItem(LineItemID: UUID(), UnitAmount: XeroUnitAmount(0), TaxAmount: XeroMoney(0),
@@ -271,7 +271,7 @@ extension XeroBooks {
         return (line, messages)
     }
 
-    private func resolveTracking(_ entry: XeroLineItemInput.Tracking) -> Result<XeroLineItem.Tracking, DocumentProblems> {
+    func resolveTracking(_ entry: XeroLineItemInput.Tracking) -> Result<XeroLineItem.Tracking, DocumentProblems> {
         let category = entry.TrackingCategoryID.flatMap { trackingCategories[$0] }
             ?? trackingCategories.all.first { $0.Name.lowercased() == entry.Name?.lowercased() }
         guard let category, category.Status == "ACTIVE" else {
@@ -294,12 +294,15 @@ extension XeroBooks {
     /// due again is AUTHORISED.
     func settle<K: XeroDocumentKind>(_ document: inout XeroDocument<K>) {
         document.amountPaid = XeroMoney(document.payments.reduce(Decimal(0)) { $0 + $1.Amount.value })
+        // The spec's AmountCredited: "Sum of all credit notes, over-payments and pre-payments applied to invoice".
+        let balances = document.prepayments + document.overpayments
         document.amountCredited = XeroMoney(document.credits.reduce(Decimal(0)) { $0 + $1.AppliedAmount.value }
-            + document.allocations.reduce(Decimal(0)) { $0 + $1.Amount.value })
+            + document.allocations.reduce(Decimal(0)) { $0 + $1.Amount.value }
+            + balances.reduce(Decimal(0)) { $0 + $1.appliedAmount.value })
         let due = document.amountDue.value
         if document.status == "AUTHORISED", due == 0 {
             document.status = "PAID"
-            let dates = document.payments.map(\.Date) + document.credits.map(\.Date) + document.allocations.map(\.Date)
+            let dates = document.payments.map(\.Date) + document.credits.map(\.Date) + document.allocations.map(\.Date) + balances.map(\.date)
             document.fullyPaidOnDate = dates.max() ?? document.date
         } else if document.status == "PAID", due != 0 {
             document.status = "AUTHORISED"

@@ -157,6 +157,9 @@ struct XeroDocument<Kind: XeroDocumentKind>: XeroEntity {
     var fullyPaidOnDate: XeroDate?
     var payments: [XeroPaymentSummary] = []
     var credits: [XeroAppliedCredit] = []
+    /// Prepayments and overpayments allocated to an invoice (CreditBalances/).
+    var prepayments: [XeroAppliedBalance] = []
+    var overpayments: [XeroAppliedBalance] = []
     var allocations: [XeroAllocationView] = []
     var updated: XeroDate?
     /// The app (client id) that created it, for `createdByMyApp`.
@@ -171,7 +174,9 @@ struct XeroDocument<Kind: XeroDocumentKind>: XeroEntity {
     var isReceivable: Bool { type == Kind.receivable }
     var amountDue: XeroMoney { XeroMoney(total.value - amountPaid.value - amountCredited.value) }
     /// Payments or allocations exist: the document can no longer be edited or voided.
-    var hasSettlements: Bool { !payments.isEmpty || !credits.isEmpty || !allocations.isEmpty }
+    var hasSettlements: Bool {
+        !payments.isEmpty || !credits.isEmpty || !prepayments.isEmpty || !overpayments.isEmpty || !allocations.isEmpty
+    }
 
     init(id: UUID, type: String, contact: XeroContactRef, date: XeroDate, currencyCode: String) {
         documentID = id
@@ -203,8 +208,8 @@ struct XeroDocument<Kind: XeroDocumentKind>: XeroEntity {
         try put(payments, "Payments")
         if isInvoice {
             try put(credits, "CreditNotes")
-            try put([String](), "Prepayments")
-            try put([String](), "Overpayments")
+            try put(prepayments, "Prepayments")
+            try put(overpayments, "Overpayments")
             try put(amountDue, "AmountDue")
             try put(amountPaid, "AmountPaid")
             try put(amountCredited, "AmountCredited")
