@@ -203,6 +203,12 @@ def test_payment_and_its_deletion(session):
     with pytest.raises(AccountingBadRequestException) as info:
         session.api.update_invoice(session.tenant, target.invoice_id, Invoices(invoices=[Invoice(reference="late edit")]))
     assert info.value.reason == "Invoice not of valid status for modification"
+    # A POST that changes nothing is no modification: accepted, and the record is not re-stamped.
+    for _ in range(5):
+        status, _, data = session.checked("POST", f"/Invoices/{target.invoice_id}", {"Invoices": [{}]})
+        assert status == 200, data
+        assert json.loads(data)["Invoices"][0]["UpdatedDateUTC"] == json.loads(session.raw("GET", f"/Invoices/{target.invoice_id}")[2])["Invoices"][0]["UpdatedDateUTC"]
+    assert session.api.get_invoice(session.tenant, target.invoice_id).invoices[0].updated_date_utc == paid.updated_date_utc
 
     status, _, data = session.checked("POST", f"/Payments/{payment.payment_id}", {"Amount": 1})
     assert status == 400

@@ -93,6 +93,19 @@ enum XeroJSON {
     static let encoder = makeEncoder(unitPlaces: 2)
     private static let encoderFourPlaces = makeEncoder(unitPlaces: 4)
 
+    private static let canonicalEncoder: JSONEncoder = {
+        let encoder = makeEncoder(unitPlaces: 4)
+        encoder.outputFormatting.insert(.sortedKeys)
+        return encoder
+    }()
+
+    /// Whether two records would read the same to a client. Compares sorted-key
+    /// encodings: keyed containers are not guaranteed to keep one key order, so
+    /// the bytes `encode` caches may differ for equal records.
+    static func sameContent(_ a: some Encodable, _ b: some Encodable) -> Bool {
+        (try? canonicalEncoder.encode(a)) == (try? canonicalEncoder.encode(b))
+    }
+
     static func encode(_ value: some Encodable, unitPlaces: Int = 2) -> [UInt8] {
         // Our own models always encode; a failure is a bug worth crashing a test over.
         let bytes = Array(try! (unitPlaces == 4 ? encoderFourPlaces : encoder).encode(value))

@@ -102,7 +102,7 @@ extension XeroBooks {
             }
         }
         if existing == nil { document.createdBy = clientID }
-        let unchanged = existing.map { XeroJSON.encode($0) == XeroJSON.encode(document) } ?? false
+        let unchanged = existing.map { XeroJSON.sameContent($0, document) } ?? false
         if !unchanged { putDocument(document) }
         markContact(document.contact.ContactID, receivable: document.isReceivable)
         let json = places == 2 ? documents(K.self).json(document.documentID)! : XeroJSON.encode(documents(K.self)[document.documentID]!, unitPlaces: places)

@@ -131,7 +131,7 @@ extension XeroBooks {
             var candidate = document
             candidate.updated = existing.updated
             settle(&candidate)
-            let changed = XeroJSON.encode(candidate) != XeroJSON.encode(existing)
+            let changed = !XeroJSON.sameContent(candidate, existing)
             if changed, existing.hasSettlements || ["PAID", "VOIDED", "DELETED"].contains(existing.status) {
                 if requested == "VOIDED", existing.hasSettlements {
                     messages.append("This \(K.noun.lowercased()) has payments or allocations: remove them before voiding it.")
