@@ -42,7 +42,12 @@ public enum BusinessGenerator {
             products.append(.init(id: random.nextUUID(), sku: String(format: "SKU-%06d", index + 1), name: "\(adjective) \(noun)",
                                   salePrice: rounded, cost: cost, isAssembly: index % 10 == 9))
         }
-        return GeneratedBusiness(name: name, baseCurrency: "NZD", parties: parties, products: products)
+        var business = GeneratedBusiness(name: name, baseCurrency: "NZD", parties: parties, products: products)
+        // The activity draws from a stream of its own, so contacts and products
+        // stay what they were for a seed before documents existed.
+        var activity = SeededGenerator(seed: seed ^ 0xAC71_7171_0000_0001)
+        BusinessActivity.add(to: &business, random: &activity)
+        return business
     }
 
     private static func companyName(_ random: inout SeededGenerator) -> String {
