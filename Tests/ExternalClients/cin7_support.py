@@ -159,10 +159,10 @@ def operation_schema(method: str, endpoint: str, status: int, body=None) -> tupl
 # 2. A date the example happened to fill got a non-nullable `string`, although a
 #    document without that date yet (a purchase not invoiced, an assembly not
 #    completed) has none; elsewhere the blueprint writes absent dates as null
-#    (`"RequiredBy": null`, `"ExpiryDate": null`). Properties named `…Date`, and the
-#    bin and expense-account references the blueprint's POST examples show as
-#    null (`Bin`, `BinID`, `ExpenseAccount`), may be null.
-_NULL_WHEN_ABSENT = {"Bin", "BinID", "ExpenseAccount"}
+#    (`"RequiredBy": null`, `"ExpiryDate": null`). Dates (properties named `…Date`,
+#    and `ShipBy`, `RequiredBy`), and the bin and expense-account references the
+#    blueprint's POST examples show as null (`Bin`, `BinID`, `ExpenseAccount`), may be null.
+_NULL_WHEN_ABSENT = {"ShipBy", "RequiredBy", "Bin", "BinID", "ExpenseAccount"}
 
 
 def _relax(node):

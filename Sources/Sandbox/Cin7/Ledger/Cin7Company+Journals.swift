@@ -12,7 +12,7 @@ extension Cin7Company {
         let search = Cin7Query.text(request, "Search")
         let keys = journals.all.filter { journal in
             (id.map { journal.TaskID == $0 } ?? true) && (status.map(journal.Status.cin7Equals) ?? true)
-                && (search.map { text in [journal.JournalNumber, journal.Status, journal.Narration ?? "", journal.Notes ?? ""].contains { $0.cin7Contains(text) } } ?? true)
+                && (search.map { text in [journal.JournalNumber, journal.Status, journal.Narration, journal.Notes].contains { $0.cin7Contains(text) } } ?? true)
         }.map(\.key)
         return try page(journals, keys, arrayKey: Self.journalsKey, request)
     }

@@ -59,7 +59,7 @@ extension Cin7Company {
             rows += journal.Lines.map { line in
                 Cin7Transaction(task: journal.TaskID, debit: line.Debit, credit: line.Credit, amount: line.BaseAmount, date: journal.EffectiveDate,
                                 reference: line.Reference.isEmpty ? journal.JournalNumber : line.Reference,
-                                description: journal.Narration ?? journal.JournalNumber, type: "Journal")
+                                description: journal.Narration.isEmpty ? journal.JournalNumber : journal.Narration, type: "Journal")
             }
         }
         return rows.enumerated().sorted { ($0.element.EffectiveDate.date, $0.offset) < ($1.element.EffectiveDate.date, $1.offset) }.map(\.element)

@@ -18,8 +18,8 @@ struct Cin7Journal: Cin7Stored {
     var Currency: String
     var CurrencyConversionRate: Decimal
     var EffectiveDate: Cin7Day
-    var Narration: String?
-    var Notes: String?
+    var Narration = ""
+    var Notes = ""
     var Lines: [Line] = []
     var Attachments: [String] = []
 
