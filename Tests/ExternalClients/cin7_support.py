@@ -140,14 +140,44 @@ def operation_schema(method: str, endpoint: str, status: int, body=None) -> tupl
     exact = [c for c in candidates if c[0] == method.upper() and c[2] is not None]
     if exact:
         verb, template, schema = exact[0]
-        return f"{verb} {template}", _inline(schema, document["components"]["schemas"])
+        return f"{verb} {template}", _relax(_inline(schema, document["components"]["schemas"]))
     assert any(c[0] == method.upper() for c in candidates), f"openapi.yaml has no {method} on {wanted}"
     key = next((k for k in (body or {}) if isinstance((body or {}).get(k), list)), None) if isinstance(body, dict) else None
     for verb, template, schema in sorted((c for c in candidates if c[2] is not None), key=lambda c: c[0] != "GET"):
-        resolved = _inline(schema, document["components"]["schemas"])
+        resolved = _relax(_inline(schema, document["components"]["schemas"]))
         if key is None or key in resolved.get("properties", {}):
             return f"{verb} {template} (for {method} {wanted}, which declares no schema)", resolved
     raise AssertionError(f"no schema for {method} {wanted} {status}")
+
+
+# openapi.yaml's schemas were generated from the blueprint's examples, and two
+# artefacts of that contradict the blueprint's own field tables. `_relax` undoes
+# exactly these two and nothing else:
+# 1. An array the example left empty got `items: {type: string}`, although the
+#    field table says it holds records (`Transactions`: [] Transaction Stock Line
+#    Model; `AdditionalCharges`, `Prepayments`, `Errors`…). Such items may be objects.
+# 2. A date the example happened to fill got a non-nullable `string`, although a
+#    document without that date yet (a purchase not invoiced, an assembly not
+#    completed) has none; elsewhere the blueprint writes absent dates as null
+#    (`"RequiredBy": null`, `"ExpiryDate": null`). Dates (properties named `…Date`,
+#    and `ShipBy`, `RequiredBy`), and the bin and expense-account references the
+#    blueprint's POST examples show as null (`Bin`, `BinID`, `ExpenseAccount`), may be null.
+_NULL_WHEN_ABSENT = {"ShipBy", "RequiredBy", "Bin", "BinID", "ExpenseAccount"}
+
+
+def _relax(node):
+    if isinstance(node, list):
+        return [_relax(item) for item in node]
+    if not isinstance(node, dict):
+        return node
+    node = {key: _relax(value) for key, value in node.items()}
+    items = node.get("items")
+    if node.get("type") == "array" and isinstance(items, dict) and items.get("type") == "string" and set(items) <= {"type", "example"}:
+        node["items"] = {"anyOf": [{"type": "string"}, {"type": "object"}]}
+    for name, sub in (node.get("properties") or {}).items():
+        if isinstance(sub, dict) and sub.get("type") == "string" and (name.endswith("Date") or name in _NULL_WHEN_ABSENT):
+            sub["nullable"] = True
+    return node
 
 
 def validate(method: str, endpoint: str, status: int, body) -> str:

@@ -14,7 +14,12 @@ actor Cin7Company {
     var products = Cin7Table<Cin7Product>()
     var stock: [Cin7StockLevel] = []
     var sales = Cin7Table<Cin7Sale>()
-    /// The last number handed out per series (`SO`, `INV`, `CR`, `PO`).
+    var purchases = Cin7Table<Cin7Purchase>()
+    var stockAdjustments = Cin7Table<Cin7StockAdjustment>()
+    var finishedGoods = Cin7Table<Cin7FinishedGoods>()
+    var disassemblies = Cin7Table<Cin7Disassembly>()
+    var journals = Cin7Table<Cin7Journal>()
+    /// The last number handed out per series (`SO`, `INV`, `CR`, `PO`, `ST`, `FG`, `DS`, `JR`).
     var numbers: [String: Int] = [:]
     /// The last timestamp handed out: two writes in one millisecond still get
     /// distinct, increasing `LastModifiedOn`s, so `ModifiedSince` can tell them apart.
@@ -47,6 +52,11 @@ actor Cin7Company {
         (me, books, accounts, taxRules, customers, suppliers, products, stock) =
             (start.me, start.books, start.accounts, start.taxRules, start.customers, start.suppliers, start.products, start.stock)
         sales = Cin7Table()
+        purchases = Cin7Table()
+        stockAdjustments = Cin7Table()
+        finishedGoods = Cin7Table()
+        disassemblies = Cin7Table()
+        journals = Cin7Table()
         numbers = [:]
         webhooks = Cin7Table()
         pendingWebhooks = []
@@ -54,7 +64,9 @@ actor Cin7Company {
 
     func recordCounts() -> [String: Int] {
         ["AccountsList": accounts.count, "TaxRuleList": taxRules.count, "CustomerList": customers.count,
-         "SupplierList": suppliers.count, "Products": products.count, "SaleList": sales.count]
+         "SupplierList": suppliers.count, "Products": products.count, "SaleList": sales.count,
+         "PurchaseList": purchases.count, "StockAdjustmentList": stockAdjustments.count, "FinishedGoods": finishedGoods.count,
+         "Disassemblies": disassemblies.count, "Journals": journals.count]
     }
 
     private struct Start {
@@ -108,8 +120,8 @@ actor Cin7Company {
 
     // MARK: test and inspection hooks
 
-    /// Sets one stock row (product × location × bin × batch), as a receipt or
-    /// stocktake would; the sandbox has no stock endpoints yet.
+    /// Sets one stock row (product × location × bin × batch) directly, for tests
+    /// and demos that want stock without going through a receipt or adjustment.
     func setStock(_ level: Cin7StockLevel) {
         stock.removeAll { $0.sameSlot(as: level) }
         stock.append(level)

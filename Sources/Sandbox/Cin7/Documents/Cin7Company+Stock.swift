@@ -56,27 +56,10 @@ struct Cin7InventoryMovement: Cin7Record, Sendable, Equatable {
     var ProductID: String
     var Date: Cin7Day
     var COGS: Decimal
-    // "All Objects that contain field 'ProductID', also contain additional fields" (apib:20440).
-    var ProductLength: Decimal = 0
-    var ProductWidth: Decimal = 0
-    var ProductHeight: Decimal = 0
-    var ProductWeight: Decimal = 0
-    var WeightUnits = ""
-    var DimensionsUnits = ""
-    var ProductCustomField1: String?
-    var ProductCustomField2: String?
-    var ProductCustomField3: String?
-    var ProductCustomField4: String?
-    var ProductCustomField5: String?
-    var ProductCustomField6: String?
-    var ProductCustomField7: String?
-    var ProductCustomField8: String?
-    var ProductCustomField9: String?
-    var ProductCustomField10: String?
+    var productFields: Cin7ProductFields
 
     init(TaskID: String, product: Cin7Product, Date: Cin7Day, COGS: Decimal) {
         (self.TaskID, ProductID, self.Date, self.COGS) = (TaskID, product.ID, Date, COGS)
-        (ProductLength, ProductWidth, ProductHeight, ProductWeight) = (product.Length, product.Width, product.Height, product.Weight)
-        (WeightUnits, DimensionsUnits) = (product.WeightUnits ?? "", product.DimensionsUnits ?? "")
+        productFields = Cin7ProductFields(product)
     }
 }

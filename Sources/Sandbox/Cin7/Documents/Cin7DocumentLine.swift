@@ -29,6 +29,7 @@ struct Cin7DocumentLine: Cin7Record, Sendable, Equatable {
     var _isStock: Bool = false
     /// How much of the line an authorised order holds allocated (released when shipped or voided).
     var _allocated: Decimal = 0
+    var productFields = Cin7ProductFields()
 }
 
 /// An additional charge (freight, service fees): no product, same arithmetic.
@@ -62,9 +63,18 @@ struct Cin7LineInput: Decodable {
     // Additional charges
     var Description: String?
     var Reference: String?
-    // Credit note restock / stock received lines
+    // Credit note restock, stock received, unstock and stock adjustment lines
     var Location: String?
+    var LocationID: String?
     var Received: LenientBool?
+    var Date: String?
+    var BatchSN: String?
+    var ExpiryDate: String?
+    var UnitCost: LenientDecimal?
+    var ReceivedDate: String?
+    var Comments: String?
+    // Assembly and disassembly component lines
+    var ProductCode: String?
 }
 
 /// Document totals, from lines and charges.
@@ -137,7 +147,8 @@ extension Cin7Company {
             lines.append(Cin7DocumentLine(ProductID: product.ID, SKU: product.SKU, Name: input.Name ?? product.Name, Quantity: quantity, Price: price,
                                           Discount: discount, Tax: tax, AverageCost: product.AverageCost, TaxRule: rule?.Name ?? ruleName,
                                           Account: account, Comment: input.Comment ?? "", DropShip: input.DropShip?.value ?? false,
-                                          SupplierSKU: input.SupplierSKU?.value ?? "", Total: total, _isStock: product.isStock))
+                                          SupplierSKU: input.SupplierSKU?.value ?? "", Total: total, _isStock: product.isStock,
+                                          productFields: Cin7ProductFields(product)))
         }
         return lines
     }

@@ -67,6 +67,60 @@ struct Cin7Routes: Sendable {
         route(&router, "POST", "sale/payment") { company, request throws(Cin7Failure) in try await company.postSalePayment(request) }
         route(&router, "PUT", "sale/payment") { company, request throws(Cin7Failure) in try await company.updateSalePayment(request) }
         route(&router, "DELETE", "sale/payment") { company, request throws(Cin7Failure) in try await company.deleteSalePayment(request) }
+        registerPurchases(in: &router)
+        registerStock(in: &router)
+    }
+
+    private func registerPurchases(in router: inout SandboxRouter) {
+        route(&router, "GET", "purchaseList") { company, request throws(Cin7Failure) in try await company.listPurchases(request) }
+        route(&router, "GET", "advanced-purchase") { company, request throws(Cin7Failure) in try await company.getPurchase(request) }
+        route(&router, "POST", "advanced-purchase") { company, request throws(Cin7Failure) in try await company.createPurchase(request) }
+        route(&router, "PUT", "advanced-purchase") { company, request throws(Cin7Failure) in try await company.updatePurchase(request) }
+        route(&router, "DELETE", "advanced-purchase") { company, request throws(Cin7Failure) in try await company.deletePurchase(request) }
+        route(&router, "GET", "purchase/order") { company, request throws(Cin7Failure) in try await company.getPurchaseOrder(request) }
+        route(&router, "POST", "purchase/order") { company, request throws(Cin7Failure) in try await company.postPurchaseOrder(request) }
+        route(&router, "GET", "advanced-purchase/stock") { company, request throws(Cin7Failure) in try await company.getPurchaseStock(request) }
+        route(&router, "POST", "advanced-purchase/stock") { company, request throws(Cin7Failure) in try await company.writePurchaseStock(request, replacing: false) }
+        route(&router, "PUT", "advanced-purchase/stock") { company, request throws(Cin7Failure) in try await company.writePurchaseStock(request, replacing: true) }
+        route(&router, "DELETE", "advanced-purchase/stock") { company, request throws(Cin7Failure) in try await company.deletePurchaseStock(request) }
+        route(&router, "GET", "advanced-purchase/invoice") { company, request throws(Cin7Failure) in try await company.getPurchaseInvoices(request) }
+        route(&router, "POST", "advanced-purchase/invoice") { company, request throws(Cin7Failure) in try await company.postPurchaseInvoices(request) }
+        route(&router, "DELETE", "advanced-purchase/invoice") { company, request throws(Cin7Failure) in try await company.deletePurchaseInvoice(request) }
+        route(&router, "GET", "advanced-purchase/creditnote") { company, request throws(Cin7Failure) in try await company.getPurchaseCreditNotes(request) }
+        route(&router, "POST", "advanced-purchase/creditnote") { company, request throws(Cin7Failure) in try await company.postPurchaseCreditNotes(request) }
+        route(&router, "DELETE", "advanced-purchase/creditnote") { company, request throws(Cin7Failure) in try await company.deletePurchaseCreditNote(request) }
+        route(&router, "GET", "advanced-purchase/payment") { company, request throws(Cin7Failure) in try await company.getPurchasePayments(request) }
+        route(&router, "POST", "advanced-purchase/payment") { company, request throws(Cin7Failure) in try await company.postPurchasePayment(request) }
+        route(&router, "PUT", "advanced-purchase/payment") { company, request throws(Cin7Failure) in try await company.updatePurchasePayment(request) }
+        // The blueprint deletes advanced-purchase payments at `/purchase/payment` (apib:18299).
+        for endpoint in ["purchase/payment", "advanced-purchase/payment"] {
+            route(&router, "DELETE", endpoint) { company, request throws(Cin7Failure) in try await company.deletePurchasePayment(request) }
+        }
+    }
+
+    private func registerStock(in router: inout SandboxRouter) {
+        route(&router, "GET", "stockadjustmentList") { company, request throws(Cin7Failure) in try await company.listStockAdjustments(request) }
+        route(&router, "GET", "stockadjustment") { company, request throws(Cin7Failure) in try await company.getStockAdjustment(request) }
+        route(&router, "POST", "stockadjustment") { company, request throws(Cin7Failure) in try await company.writeStockAdjustment(request, updating: false) }
+        route(&router, "PUT", "stockadjustment") { company, request throws(Cin7Failure) in try await company.writeStockAdjustment(request, updating: true) }
+        route(&router, "DELETE", "stockadjustment") { company, request throws(Cin7Failure) in try await company.deleteStockAdjustment(request) }
+        route(&router, "GET", "finishedGoodsList") { company, request throws(Cin7Failure) in try await company.listFinishedGoods(request) }
+        route(&router, "GET", "finishedGoods") { company, request throws(Cin7Failure) in try await company.getFinishedGoods(request) }
+        route(&router, "POST", "finishedGoods") { company, request throws(Cin7Failure) in try await company.createFinishedGoods(request) }
+        route(&router, "PUT", "finishedGoods") { company, request throws(Cin7Failure) in try await company.updateFinishedGoods(request) }
+        route(&router, "DELETE", "finishedGoods") { company, request throws(Cin7Failure) in try await company.deleteFinishedGoods(request) }
+        route(&router, "POST", "finishedGoods/order") { company, request throws(Cin7Failure) in try await company.postFinishedGoodsOrder(request) }
+        route(&router, "POST", "finishedGoods/pick") { company, request throws(Cin7Failure) in try await company.postFinishedGoodsPick(request) }
+        route(&router, "GET", "disassemblyList") { company, request throws(Cin7Failure) in try await company.listDisassemblies(request) }
+        route(&router, "GET", "disassembly") { company, request throws(Cin7Failure) in try await company.getDisassembly(request) }
+        route(&router, "POST", "disassembly") { company, request throws(Cin7Failure) in try await company.createDisassembly(request) }
+        route(&router, "DELETE", "disassembly") { company, request throws(Cin7Failure) in try await company.deleteDisassembly(request) }
+        route(&router, "POST", "disassembly/order") { company, request throws(Cin7Failure) in try await company.postDisassemblyOrder(request) }
+        route(&router, "GET", "journal") { company, request throws(Cin7Failure) in try await company.listJournals(request) }
+        route(&router, "POST", "journal") { company, request throws(Cin7Failure) in try await company.writeJournal(request, updating: false) }
+        route(&router, "PUT", "journal") { company, request throws(Cin7Failure) in try await company.writeJournal(request, updating: true) }
+        route(&router, "DELETE", "journal") { company, request throws(Cin7Failure) in try await company.deleteJournal(request) }
+        route(&router, "GET", "transactions") { company, request throws(Cin7Failure) in try await company.listTransactions(request) }
     }
 
     private func route(_ router: inout SandboxRouter, _ method: String, _ endpoint: String, _ handler: @escaping Handler) {

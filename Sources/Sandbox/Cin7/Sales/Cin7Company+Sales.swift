@@ -176,7 +176,7 @@ extension Cin7Company {
         }
     }
 
-    private static func address(_ input: Cin7SaleInput.Address, over old: Cin7Sale.AddressModel) -> Cin7Sale.AddressModel {
+    static func address(_ input: Cin7SaleInput.Address, over old: Cin7Sale.AddressModel) -> Cin7Sale.AddressModel {
         var a = old
         if let v = input.Line1 { a.Line1 = v }
         if let v = input.Line2 { a.Line2 = v }

@@ -15,13 +15,22 @@ extension Cin7Record {
         var container = encoder.container(keyedBy: Cin7Key.self)
         for child in Mirror(reflecting: self).children {
             guard let label = child.label, !label.hasPrefix("_") else { continue }
-            if let optional = child.value as? any Cin7OptionalValue, optional.isNone {
+            if let inline = child.value as? any Cin7Inline {
+                try inline.encodeMembers(into: &container)
+            } else if let optional = child.value as? any Cin7OptionalValue, optional.isNone {
                 try container.encodeNil(forKey: Cin7Key(label))
             } else if let value = child.value as? any Encodable {
                 try container.encode(value, forKey: Cin7Key(label))
             }
         }
     }
+}
+
+/// A group of members a record writes at its own level, not as a nested
+/// object: the product fields every line with a `ProductID` carries
+/// (`Cin7ProductFields`), kept in one property instead of sixteen.
+protocol Cin7Inline {
+    func encodeMembers(into container: inout KeyedEncodingContainer<Cin7Key>) throws
 }
 
 /// Lets the Mirror walk tell a nil property from a value.
