@@ -218,3 +218,20 @@ def test_duplicate_delivery_fault(cin7, receiver, sandbox):
     new_order(cin7)
     first, second = receiver.wait("Sale/OrderAuthorised", count=2)
     assert first[1] == second[1]
+
+
+def test_purchase_events(cin7, receiver):
+    for event_type in ["Purchase/OrderAuthorised", "Purchase/StockReceivedAuthorised"]:
+        subscribe(cin7, receiver, event_type)
+    purchase = cin7.checked("POST", "advanced-purchase", {"Supplier": "Koala Components Pty Ltd", "Approach": "STOCK", "Location": "Main Warehouse"})
+    cin7.checked("POST", "purchase/order", {"TaskID": purchase["ID"], "Status": "AUTHORISED",
+                                            "Lines": [{"SKU": "WID-002", "Quantity": 10, "Price": 8, "Total": 80}]})
+    _, ordered = receiver.wait("Purchase/OrderAuthorised")[0]
+    assert ordered["TaskID"] == purchase["ID"] and ordered["PurchaseOrderNumber"] == purchase["OrderNumber"]
+    assert ordered["SupplierName"] == "Koala Components Pty Ltd"
+    for quantity in (4, 6):  # two partial receipts: one event each
+        cin7.checked("POST", "advanced-purchase/stock", {"PurchaseID": purchase["ID"], "TaskID": "00000000-0000-0000-0000-000000000000",
+                                                         "Status": "AUTHORISED", "Lines": [{"SKU": "WID-002", "Quantity": quantity, "Date": "2025-03-03"}]})
+    receiver.wait("Purchase/StockReceivedAuthorised", count=2)
+    time.sleep(0.3)
+    assert len(receiver.accepted("Purchase/OrderAuthorised")) == 1, "the order was authorised once"

@@ -48,7 +48,9 @@ extension Cin7Company {
     func save(_ purchase: inout Cin7Purchase) {
         purchase.refresh()
         purchase.LastUpdatedDate = stamp()
+        let before = purchases[purchase.key]
         purchases.put(purchase)
+        raisePurchaseEvents(before: before, after: purchase)
     }
 
     func editable(_ purchase: Cin7Purchase) throws(Cin7Failure) {
