@@ -63,6 +63,11 @@ struct SandboxCommand: AsyncParsableCommand {
     @Option(name: .customLong("xero-webhook-batch-ms"), help: "Events raised within this many milliseconds go out in one delivery.")
     var xeroWebhookBatchMilliseconds = 200
 
+    @Option(name: .customLong("business"), help: ArgumentHelp(
+        "Where the generated business lives: contacts (Xero contacts only), xero, cin7, or both (the same business seen from both sides).",
+        discussion: "xero: contacts, items, tracking, invoices, bills and payments in Xero. cin7: customers, suppliers, products, stock, sales and purchases in Cin7 Core. both: Cin7 Core holds the history and Xero shows it as synced."))
+    var business = "contacts"
+
     @Option(name: .customLong("scale"), help: "Generated contacts and products per organisation (0 for empty books).")
     var scale = 20
 
@@ -128,6 +133,7 @@ struct SandboxCommand: AsyncParsableCommand {
             throw ValidationError("--xero-webhook-retry-delays must be seconds (0 to 86400), comma-separated")
         }
         guard (0...60_000).contains(xeroWebhookBatchMilliseconds) else { throw ValidationError("--xero-webhook-batch-ms must be 0 to 60000") }
+        guard ["contacts", "xero", "cin7", "both"].contains(business) else { throw ValidationError("--business must be contacts, xero, cin7 or both") }
         guard (0...100_000).contains(scale) else { throw ValidationError("--scale must be 0 to 100000") }
         guard !xeroClientID.isEmpty else { throw ValidationError("--xero-client-id must not be empty") }
         guard (0...65535).contains(cin7Port) else { throw ValidationError("--cin7-port must be 0 to 65535") }
@@ -208,12 +214,19 @@ struct SandboxCommand: AsyncParsableCommand {
             configuration.businesses[organisation.tenantID] = BusinessGenerator.make(seed: seed &+ UInt64(index), scale: scale, name: organisation.name)
         }
         configuration.webhooks = try xeroWebhooks()
+        configuration.loadsGeneratedActivity = business == "xero" || business == "both"
+        if business == "cin7" { configuration.businesses = [:] }
         let xeroFaults = FaultInjector(seed: seed)
         let xero = XeroSandbox(configuration: configuration, seed: seed, faults: xeroFaults)
         let logger = Logger(label: "ledgerbridge.sandbox")
         let server = try await HTTPServer.start(configuration: .init(host: host, port: xeroPort),
                                                 handler: SandboxHTTPHandler(api: SandboxFrontDoor(api: xero, seed: seed, faults: xeroFaults)), logger: logger)
-        await xero.started(baseURL: "http://\(host):\(server.localPort)")
+        do {
+            try await xero.started(baseURL: "http://\(host):\(server.localPort)")
+        } catch {
+            await server.shutdown(gracePeriod: .seconds(2))
+            throw error
+        }
         let cin7Faults = FaultInjector(seed: seed)
         let cin7Server: HTTPServer
         do {

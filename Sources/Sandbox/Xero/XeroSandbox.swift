@@ -13,6 +13,9 @@ public final class XeroSandbox: ResettableSandbox {
         public var businesses: [UUID: GeneratedBusiness] = [:]
         /// The app's webhook subscription (URL and signing key), if any.
         public var webhooks: XeroWebhookSender.Configuration?
+        /// Load each business's history (items, tracking, invoices and bills,
+        /// payments) at start, not only its contacts.
+        public var loadsGeneratedActivity = false
 
         public init(identity: XeroIdentityConfiguration) {
             self.identity = identity
@@ -32,7 +35,7 @@ public final class XeroSandbox: ResettableSandbox {
         identity = XeroIdentityStore(configuration: configuration.identity)
         books = Dictionary(uniqueKeysWithValues: configuration.identity.organisations.map {
             ($0.tenantID, XeroBooks(tenantID: $0.tenantID, name: $0.name, providerName: configuration.providerName,
-                                    business: configuration.businesses[$0.tenantID]))
+                                    business: configuration.businesses[$0.tenantID], loadsActivity: configuration.loadsGeneratedActivity))
         })
         var router = SandboxRouter(caseInsensitive: true)
         XeroIdentityRoutes(store: identity).register(in: &router)
@@ -64,7 +67,8 @@ extension XeroSandbox {
 
     /// Starts the webhook sender (its first intent-to-receive check) once the
     /// sandbox's address is known: resource URLs in events point back at it.
-    public func started(baseURL: String) async {
+    public func started(baseURL: String) async throws {
+        for books in books.values { try await books.loadGeneratedActivity() }
         await webhookSender.start(apiBaseURL: baseURL)
     }
 

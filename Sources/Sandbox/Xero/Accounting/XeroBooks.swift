@@ -11,6 +11,9 @@ actor XeroBooks {
 
     /// What a reset returns to, besides the defaults every organisation has.
     let business: GeneratedBusiness?
+    /// Whether the business's history (items, tracking, invoices, payments) is
+    /// loaded too, or only its contacts.
+    let loadsActivity: Bool
 
     var organisation: XeroOrganisation
     /// List answers by query (see `list`), each valid while its table's version holds.
@@ -32,7 +35,8 @@ actor XeroBooks {
     /// (XeroNewOrganisation); their ids derive from the tenant id, so a
     /// sandbox started with the same `--seed` has the same ids. The generated
     /// business, if any, comes on top.
-    init(tenantID: UUID, name: String, providerName: String, business: GeneratedBusiness? = nil, now: Date = Date()) {
+    init(tenantID: UUID, name: String, providerName: String, business: GeneratedBusiness? = nil, loadsActivity: Bool = false, now: Date = Date()) {
+        self.loadsActivity = loadsActivity
         self.tenantID = tenantID
         self.name = name
         self.providerName = providerName
@@ -135,6 +139,12 @@ actor XeroBooks {
         prepayments = EntityTable()
         overpayments = EntityTable()
         manualJournals = EntityTable()
+        do {
+            try loadGeneratedActivity()
+        } catch {
+            // It loaded at start with the same data: only a bug can make it fail now.
+            assertionFailure("\(error)")
+        }
         discardWebhookEvents()
     }
 

@@ -7,6 +7,13 @@ protocol XeroEntity: Codable, Sendable {
     static var collection: String { get }
     var id: UUID { get }
     var updatedDateUTC: XeroDate? { get set }
+    /// A second key clients look records up by (an item's Code, a document's
+    /// number), lower-cased; nil for none. The table keeps an index of it.
+    var lookupKey: String? { get }
+}
+
+extension XeroEntity {
+    var lookupKey: String? { nil }
 }
 
 /// The records of one kind in one organisation, in creation order, with each
@@ -14,6 +21,8 @@ protocol XeroEntity: Codable, Sendable {
 struct EntityTable<Entity: XeroEntity>: Sendable {
     private(set) var order: [UUID] = []
     private var rows: [UUID: (entity: Entity, json: [UInt8])] = [:]
+    /// Ids by `lookupKey`, in the order the keys were first written.
+    private var byKey: [String: [UUID]] = [:]
     /// Bumped by every change: what cached list pages are checked against.
     private(set) var version = 0
     /// Records written since the last `takeChanges()` (what webhooks announce).
@@ -33,6 +42,24 @@ struct EntityTable<Entity: XeroEntity>: Sendable {
 
     var all: [Entity] { order.compactMap { rows[$0]?.entity } }
 
+    /// The first record, in creation order, that matches — without copying the
+    /// table into an array first (`all` does: costly in a batch of thousands).
+    func first(where matches: (Entity) -> Bool) -> Entity? {
+        for id in order { if let entity = rows[id]?.entity, matches(entity) { return entity } }
+        return nil
+    }
+
+    /// The first record whose `lookupKey` is `key` (any case) and that matches:
+    /// a dictionary lookup, where `first(where:)` reads the whole table.
+    func first(key: String, where matches: (Entity) -> Bool = { _ in true }) -> Entity? {
+        for id in byKey[key.lowercased()] ?? [] { if let entity = rows[id]?.entity, matches(entity) { return entity } }
+        return nil
+    }
+
+    func contains(where matches: (Entity) -> Bool) -> Bool {
+        first(where: matches) != nil
+    }
+
     /// Inserts or replaces, stamping `UpdatedDateUTC` unless told not to
     /// (Xero leaves it alone for some derived changes, e.g. IsCustomer).
     mutating func put(_ entity: Entity, touch: Bool = true, now: Date = Date()) {
@@ -40,6 +67,11 @@ struct EntityTable<Entity: XeroEntity>: Sendable {
         if touch || entity.updatedDateUTC == nil { entity.updatedDateUTC = XeroDate(now) }
         let created = rows[entity.id] == nil
         if created { order.append(entity.id) }
+        let oldKey = rows[entity.id]?.entity.lookupKey
+        if oldKey != entity.lookupKey {
+            if let oldKey { byKey[oldKey]?.removeAll { $0 == entity.id } }
+            if let newKey = entity.lookupKey { byKey[newKey, default: []].append(entity.id) }
+        }
         // A derived change Xero does not stamp (touch: false) raises no event either.
         if touch || created {
             if changes.count >= 100_000 { changes.removeFirst(changes.count / 2) }
@@ -51,7 +83,8 @@ struct EntityTable<Entity: XeroEntity>: Sendable {
 
     /// Xero purges some records (deleted accounts, items): they vanish from lists and gets.
     mutating func remove(_ id: UUID) {
-        guard rows.removeValue(forKey: id) != nil else { return }
+        guard let removed = rows.removeValue(forKey: id) else { return }
+        if let key = removed.entity.lookupKey { byKey[key]?.removeAll { $0 == id } }
         order.removeAll { $0 == id }
         version += 1
     }
@@ -66,6 +99,7 @@ struct EntityTable<Entity: XeroEntity>: Sendable {
     mutating func removeAll() {
         order = []
         rows = [:]
+        byKey = [:]
         version += 1
     }
 }

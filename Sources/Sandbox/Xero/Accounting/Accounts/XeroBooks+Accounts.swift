@@ -63,7 +63,7 @@ extension XeroBooks {
 
     /// The active account with this code, as items and documents look them up.
     func activeAccount(code: String) -> XeroAccount? {
-        accounts.all.first { $0.Code == code && $0.Status == "ACTIVE" }
+        accounts.first { $0.Code == code && $0.Status == "ACTIVE" }
     }
 
     private func saveAccount(_ element: [String: Any], existing: XeroAccount?) -> XeroBatch.Outcome {
@@ -156,7 +156,7 @@ extension XeroBooks {
         var messages: [String] = []
         if account.Name.isEmpty { messages.append("Please enter a Name.") }
         if account.Name.count > 150 { messages.append("Name must be 150 characters or fewer.") }
-        if !account.Name.isEmpty, accounts.all.contains(where: { $0.AccountID != account.AccountID && $0.Name.lowercased() == account.Name.lowercased() }) {
+        if !account.Name.isEmpty, accounts.contains(where: { $0.AccountID != account.AccountID && $0.Name.lowercased() == account.Name.lowercased() }) {
             messages.append("Please enter a unique Name.")
         }
         let code = account.Code ?? ""
@@ -165,7 +165,7 @@ extension XeroBooks {
             if account.Type != "BANK" { messages.append("Please enter a Code.") }
         } else {
             if code.count > 10 { messages.append("Code must be 10 characters or fewer.") }
-            if accounts.all.contains(where: { $0.AccountID != account.AccountID && $0.Code?.lowercased() == code.lowercased() }) {
+            if accounts.contains(where: { $0.AccountID != account.AccountID && $0.Code?.lowercased() == code.lowercased() }) {
                 messages.append("Please enter a unique Code.")
             }
         }

@@ -35,7 +35,7 @@ extension XeroBooks {
         var bankAccount = existing?.BankAccount
         var currency = existing?.CurrencyCode ?? organisation.BaseCurrency
         if let given = input.BankAccount {
-            let account = given.AccountID.flatMap { accounts[$0] } ?? given.Code.flatMap { code in accounts.all.first { $0.Code == code } }
+            let account = given.AccountID.flatMap { accounts[$0] } ?? given.Code.flatMap { code in accounts.first { $0.Code == code } }
             if let account {
                 if account.Type != "BANK" {
                     messages.append("The BankAccount must be a bank account: account code '\(account.Code ?? "")' is of type \(account.Type).")
@@ -159,10 +159,10 @@ extension XeroBooks {
             contact = contacts[contactID]
             if contact == nil { return .failure(DocumentProblems(["Contact with ContactID \(contactID.uuidString.lowercased()) could not be found."])) }
         } else if let number = given.ContactNumber, !number.isEmpty {
-            contact = contacts.all.first { $0.ContactNumber == number }
+            contact = contacts.first { $0.ContactNumber == number }
             if contact == nil { return .failure(DocumentProblems(["Contact with ContactNumber \(number) could not be found."])) }
         } else if let name = given.Name, !name.isEmpty {
-            contact = contacts.all.first { $0.Name.lowercased() == name.lowercased() && $0.ContactStatus == "ACTIVE" }
+            contact = contacts.first { $0.Name.lowercased() == name.lowercased() && $0.ContactStatus == "ACTIVE" }
             if contact == nil { return .failure(DocumentProblems(["Contact named \(name) could not be found; create it first."])) }
         } else {
             return .failure(DocumentProblems(["A Contact must be specified with a ContactID."]))

@@ -25,7 +25,7 @@ extension XeroBooks {
 
     /// `GET /Contacts/{ContactID}` or `/Contacts/{ContactNumber}`: told apart by GUID syntax.
     func getContact(_ key: String) -> SandboxResponse {
-        let found = UUID(uuidString: key).flatMap { contacts[$0] } ?? contacts.all.first { $0.ContactNumber == key }
+        let found = UUID(uuidString: key).flatMap { contacts[$0] } ?? contacts.first { $0.ContactNumber == key }
         guard let found, let json = contacts.json(found.id) else { return XeroProblem.notFound() }
         return .json(200, XeroEnvelope.list(XeroContact.collection, [json], providerName: providerName))
     }
@@ -51,7 +51,7 @@ extension XeroBooks {
         // POST matches an existing contact by ContactID, then ContactNumber; PUT only creates.
         var existing = (pathID ?? input.ContactID).flatMap { contacts[$0] }
         if existing == nil, !createOnly, let number = input.ContactNumber, !number.isEmpty {
-            existing = contacts.all.first { $0.ContactNumber == number }
+            existing = contacts.first { $0.ContactNumber == number }
         }
         if createOnly, existing != nil || (input.ContactID.map { contacts[$0] != nil } ?? false) {
             return .failed(messages: ["A contact with this ContactID already exists; use POST to update it."])
@@ -74,11 +74,11 @@ extension XeroBooks {
             messages.append("Default line amount types must be INCLUSIVE, EXCLUSIVE or NONE.")
         }
         if contact.ContactStatus == "ACTIVE",
-           contacts.all.contains(where: { $0.ContactID != contact.ContactID && $0.ContactStatus == "ACTIVE" && $0.Name.lowercased() == name.lowercased() }) {
+           contacts.contains(where: { $0.ContactID != contact.ContactID && $0.ContactStatus == "ACTIVE" && $0.Name.lowercased() == name.lowercased() }) {
             messages.append("The contact name \(name) is already assigned to another contact. The contact name must be unique across all active contacts.")
         }
         if let number = contact.ContactNumber, !number.isEmpty,
-           contacts.all.contains(where: { $0.ContactID != contact.ContactID && $0.ContactNumber == number }) {
+           contacts.contains(where: { $0.ContactID != contact.ContactID && $0.ContactNumber == number }) {
             messages.append("The contact number \(number) is already assigned to another contact.")
         }
         guard messages.isEmpty else { return .failed(messages: messages) }

@@ -26,7 +26,7 @@ extension XeroBooks {
         }
         guard var balance = creditBalances(K.self)[balanceID] else { return .failed(messages: ["The \(K.noun) could not be found"]) }
         let invoice = input.Invoice?.InvoiceID.flatMap { invoices[$0] }
-            ?? input.Invoice?.InvoiceNumber.flatMap { number in invoices.all.first { $0.number == number } }
+            ?? input.Invoice?.InvoiceNumber.flatMap { number in invoices.first { $0.number == number } }
         guard var invoice else {
             return .failed(messages: [input.Invoice == nil ? "An allocation must name an Invoice." : "Invoice could not be found"])
         }

@@ -42,7 +42,7 @@ extension XeroBooks {
     /// By id or, as older documentation has it, by number: told apart by GUID syntax.
     func findDocument<K: XeroDocumentKind>(_ kind: K.Type, _ key: String) -> XeroDocument<K>? {
         let table = documents(K.self)
-        return UUID(uuidString: key).flatMap { table[$0] } ?? table.all.first { $0.number == key }
+        return UUID(uuidString: key).flatMap { table[$0] } ?? table.first(key: key) { $0.number == key }
     }
 
     func saveDocuments<K: XeroDocumentKind>(_ kind: K.Type, _ request: SandboxRequest, createOnly: Bool, pathKey: String? = nil,
@@ -76,9 +76,10 @@ extension XeroBooks {
         } catch {
             return .failed(messages: ["The \(K.noun.lowercased()) could not be read: \(XeroJSON.describe(error))"])
         }
-        let table = documents(K.self)
+        // The table is read through temporaries, never held in a local: a copy alive
+        // across `putDocument` would make that write copy the whole table.
         let givenID = pathID ?? (K.collection == InvoiceKind.collection ? input.InvoiceID : input.CreditNoteID)
-        var existing = givenID.flatMap { table[$0] }
+        var existing = givenID.flatMap { documents(K.self)[$0] }
         if createOnly, existing != nil {
             return .failed(messages: ["A \(K.noun.lowercased()) with this \(K.idField) already exists; use POST to update it."])
         }
@@ -87,7 +88,7 @@ extension XeroBooks {
         }
         let number = K.collection == InvoiceKind.collection ? input.InvoiceNumber : input.CreditNoteNumber
         if !createOnly, existing == nil, let number, !number.isEmpty, (input.Type ?? K.receivable) == K.receivable {
-            existing = table.all.first { $0.type == K.receivable && $0.number == number }
+            existing = documents(K.self).first(key: number) { $0.type == K.receivable && $0.number == number }
         }
         var document: XeroDocument<K>
         switch buildDocument(input, existing: existing, id: existing?.documentID ?? UUID(), places: places) {
@@ -97,7 +98,7 @@ extension XeroBooks {
         if document.isReceivable {
             if document.number == nil { document.number = nextNumber(K.self) }
             if let number = document.number,
-               table.all.contains(where: { $0.documentID != document.documentID && $0.type == K.receivable && $0.number?.lowercased() == number.lowercased() }) {
+               documents(K.self).first(key: number, where: { $0.documentID != document.documentID && $0.type == K.receivable }) != nil {
                 return .failed(messages: ["\(K.collection == InvoiceKind.collection ? "Invoice" : "Credit Note") # must be unique."])
             }
         }

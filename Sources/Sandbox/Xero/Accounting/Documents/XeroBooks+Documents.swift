@@ -40,10 +40,10 @@ extension XeroBooks {
                 contact = contacts[contactID]
                 if contact == nil { messages.append("Contact with ContactID \(contactID.uuidString.lowercased()) could not be found.") }
             } else if let number = given.ContactNumber, !number.isEmpty {
-                contact = contacts.all.first { $0.ContactNumber == number }
+                contact = contacts.first { $0.ContactNumber == number }
                 if contact == nil { messages.append("Contact with ContactNumber \(number) could not be found.") }
             } else if let name = given.Name, !name.isEmpty {
-                contact = contacts.all.first { $0.Name.lowercased() == name.lowercased() && $0.ContactStatus == "ACTIVE" }
+                contact = contacts.first { $0.Name.lowercased() == name.lowercased() && $0.ContactStatus == "ACTIVE" }
                 if contact == nil { messages.append("Contact named \(name) could not be found; create it first.") }
             } else {
                 messages.append("A Contact must be specified with a ContactID.")
@@ -187,7 +187,7 @@ extension XeroBooks {
                                          LineAmount: XeroMoney(0), Tracking: [], Quantity: XeroRate(1))
         var item: XeroItem?
         if let code = input.ItemCode, !code.isEmpty {
-            item = items.all.first { $0.Code.lowercased() == code.lowercased() }
+            item = items.first(key: code)
             if let item {
                 line.ItemCode = item.Code
                 line.Item = .init(ItemID: item.ItemID.uuidString.lowercased(), Name: item.Name, Code: item.Code)
@@ -273,7 +273,7 @@ extension XeroBooks {
 
     func resolveTracking(_ entry: XeroLineItemInput.Tracking) -> Result<XeroLineItem.Tracking, DocumentProblems> {
         let category = entry.TrackingCategoryID.flatMap { trackingCategories[$0] }
-            ?? trackingCategories.all.first { $0.Name.lowercased() == entry.Name?.lowercased() }
+            ?? trackingCategories.first { $0.Name.lowercased() == entry.Name?.lowercased() }
         guard let category, category.Status == "ACTIVE" else {
             return .failure(DocumentProblems(["The tracking category \(entry.Name ?? entry.TrackingCategoryID?.uuidString.lowercased() ?? "") does not exist or is not active."]))
         }

@@ -166,6 +166,7 @@ struct XeroDocument<Kind: XeroDocumentKind>: XeroEntity {
     var createdBy: String?
 
     var id: UUID { documentID }
+    var lookupKey: String? { number?.lowercased() }
     var updatedDateUTC: XeroDate? {
         get { updated }
         set { updated = newValue }

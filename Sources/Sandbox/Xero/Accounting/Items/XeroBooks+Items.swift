@@ -14,7 +14,7 @@ extension XeroBooks {
 
     /// `GET /Items/{ItemID}`, or `/Items/{Code}` as older documentation has it: told apart by GUID syntax.
     func getItem(_ key: String, _ request: SandboxRequest) -> SandboxResponse {
-        guard let item = UUID(uuidString: key).flatMap({ items[$0] }) ?? items.all.first(where: { $0.Code == key }) else {
+        guard let item = UUID(uuidString: key).flatMap({ items[$0] }) ?? items.first(where: { $0.Code == key }) else {
             return XeroProblem.notFound()
         }
         let json = XeroJSON.encode(item, unitPlaces: XeroJSON.unitPlaces(request))
@@ -84,7 +84,7 @@ extension XeroBooks {
         }
         if createOnly, existing != nil { return .failed(messages: ["An item with this ItemID already exists; use POST to update it."]) }
         if existing == nil, !createOnly, let code, !code.isEmpty {
-            existing = items.all.first { $0.Code.lowercased() == code.lowercased() }
+            existing = items.first(key: code)
         }
         var item = existing ?? XeroItem(id: UUID(), code: "")
         let wasTracked = item.IsTrackedAsInventory
@@ -129,7 +129,7 @@ extension XeroBooks {
     private func validate(_ item: inout XeroItem, wasTracked: Bool) -> [String] {
         var messages: [String] = []
         if item.Code.count > 30 { messages.append("Code must be 30 characters or fewer.") }
-        if !item.Code.isEmpty, items.all.contains(where: { $0.ItemID != item.ItemID && $0.Code.lowercased() == item.Code.lowercased() }) {
+        if !item.Code.isEmpty, items.first(key: item.Code, where: { $0.ItemID != item.ItemID }) != nil {
             messages.append("Price List Item with Code '\(item.Code)' already exists")
         }
         if (item.Name?.count ?? 0) > 50 { messages.append("Name must be 50 characters or fewer.") }

@@ -37,6 +37,7 @@ struct XeroItem: XeroEntity {
     var IsPurchased: Bool
 
     var id: UUID { ItemID }
+    var lookupKey: String? { Code.lowercased() }
     var updatedDateUTC: XeroDate? {
         get { UpdatedDateUTC }
         set { UpdatedDateUTC = newValue }

@@ -84,7 +84,7 @@ extension XeroBooks {
         if let accountID = input.Account?.AccountID {
             account = accounts[accountID]
         } else if let code = input.Account?.Code ?? input.Code {
-            account = accounts.all.first { $0.Code == code }
+            account = accounts.first { $0.Code == code }
         }
         if let found = account {
             if found.Status != "ACTIVE" || (found.Type != "BANK" && !found.EnablePaymentsToAccount) {
@@ -103,10 +103,10 @@ extension XeroBooks {
         if wantsInvoice && wantsNote {
             messages.append("A payment is for one document: an Invoice or a CreditNote, not both.")
         } else if wantsInvoice {
-            invoice = input.Invoice?.InvoiceID.flatMap { invoices[$0] } ?? invoiceNumber.flatMap { number in invoices.all.first { $0.number == number } }
+            invoice = input.Invoice?.InvoiceID.flatMap { invoices[$0] } ?? invoiceNumber.flatMap { number in invoices.first(key: number) { $0.number == number } }
             if invoice == nil { messages.append("Invoice could not be found") }
         } else if wantsNote {
-            note = input.CreditNote?.CreditNoteID.flatMap { creditNotes[$0] } ?? noteNumber.flatMap { number in creditNotes.all.first { $0.number == number } }
+            note = input.CreditNote?.CreditNoteID.flatMap { creditNotes[$0] } ?? noteNumber.flatMap { number in creditNotes.first(key: number) { $0.number == number } }
             if note == nil { messages.append("Credit note could not be found") }
         } else {
             messages.append("A payment must be for an Invoice or a CreditNote.")

@@ -27,7 +27,7 @@ extension XeroBooks {
 
     /// The rate with this TaxType, whatever its status.
     func taxRate(_ taxType: String) -> XeroTaxRate? {
-        taxRates.all.first { $0.TaxType == taxType }
+        taxRates.first { $0.TaxType == taxType }
     }
 
     /// Whether an account of this class may carry the tax type: it exists, is
@@ -62,7 +62,7 @@ extension XeroBooks {
                 guard let found = taxRate(taxType) else { return .failed(messages: ["No tax rate has the TaxType \(taxType)."]) }
                 existing = found
             } else if let name {
-                existing = taxRates.all.first { $0.Status != "DELETED" && $0.Name.lowercased() == name.lowercased() }
+                existing = taxRates.first { $0.Status != "DELETED" && $0.Name.lowercased() == name.lowercased() }
             }
         }
         var rate = existing ?? XeroTaxRate(name: "", taxType: nextTaxType(), reportTaxType: nil, components: [])
@@ -107,7 +107,7 @@ extension XeroBooks {
         }
 
         if rate.Name.isEmpty { messages.append("Please enter a Name for the tax rate.") }
-        if !rate.Name.isEmpty, taxRates.all.contains(where: { $0.id != rate.id && $0.Status != "DELETED" && $0.Name.lowercased() == rate.Name.lowercased() }) {
+        if !rate.Name.isEmpty, taxRates.contains(where: { $0.id != rate.id && $0.Status != "DELETED" && $0.Name.lowercased() == rate.Name.lowercased() }) {
             messages.append("A tax rate with the name \(rate.Name) already exists.")
         }
         // (Components that could not be read have said so already.)
