@@ -56,6 +56,11 @@ let package = Package(
             name: "Cryptography",
             dependencies: ["COpenSSL"]
         ),
+        // Secrets at rest: the key ring and AES-256-GCM sealing bound to where a secret belongs.
+        .target(
+            name: "Vault",
+            dependencies: ["Cryptography"]
+        ),
         // gzip (zlib) for grpc-encoding and Connect's content encodings.
         .target(
             name: "Gzip",
@@ -131,7 +136,7 @@ let package = Package(
         .executableTarget(
             name: "ledgerbridge",
             dependencies: [
-                "Storage", "Services", "RPC", "HTTPServer", "TLS", "Sandbox",
+                "Storage", "Services", "RPC", "HTTPServer", "TLS", "Sandbox", "Vault",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -150,6 +155,7 @@ let package = Package(
         .testTarget(name: "StorageTests", dependencies: ["Storage", "Postgres", "TestSupport"]),
         .testTarget(name: "CryptographyTests", dependencies: ["Cryptography"]),
         .testTarget(name: "GzipTests", dependencies: ["Gzip"]),
+        .testTarget(name: "VaultTests", dependencies: ["Vault", "Cryptography"]),
         .testTarget(name: "SandboxTests", dependencies: ["Sandbox", "Cryptography"]),
         .testTarget(name: "ServicesTests", dependencies: [
             "Services", "RPC", "RPCMessages", "HTTPServer",
