@@ -1,5 +1,8 @@
 import ArgumentParser
 import Foundation
+import Postgres
+import Services
+import Storage
 import Vault
 
 /// `ledgerbridge admin …`: operator tooling that works on files and the
@@ -7,8 +10,8 @@ import Vault
 struct AdminCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "admin",
-        abstract: "Operator tooling: key rings for the secret vault.",
-        subcommands: [NewKeyRing.self, AddKey.self]
+        abstract: "Operator tooling: the first operator key, key rings for the secret vault.",
+        subcommands: [CreateOperatorKey.self, NewKeyRing.self, AddKey.self]
     )
 }
 
@@ -50,6 +53,46 @@ extension AdminCommand {
             } catch {
                 throw ValidationError(error.description)
             }
+        }
+    }
+}
+
+extension AdminCommand {
+    /// The first operator (or another): a principal and an API key, printed once.
+    struct CreateOperatorKey: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "create-operator-key",
+            abstract: "Create an operator with an API key and print the key (once: only its hash is stored)."
+        )
+
+        @Option(name: .customLong("database-url"), help: "Connection URL of the server's role (env: DATABASE_URL).")
+        var databaseURL: String?
+
+        @Option(name: .customLong("name"), help: "Who the operator is, for the audit log.")
+        var name = "operator"
+
+        func run() async throws {
+            let url = try Environment.require(databaseURL, "DATABASE_URL", option: "--database-url")
+            let operatorName = name.trimmingCharacters(in: .whitespacesAndNewlines)
+            guard (1...200).contains(operatorName.count) else { throw ValidationError("--name must be 1 to 200 characters") }
+            let database = Database(url: url)
+            defer { database.close() }
+            let token = APIKeyToken.generate()
+            let principal = UUID()
+            let (keyID, hash) = (token.keyID, Data(token.secretHash))
+            do {
+                try await database.withPlatform { tx in
+                    try await tx.query("INSERT INTO principals (id, kind, name) VALUES (\(principal), 'operator', \(operatorName))")
+                    try await tx.query("""
+                        INSERT INTO api_keys (key_id, principal_id, name, secret_sha256) VALUES (\(keyID), \(principal), 'created by ledgerbridge admin', \(hash))
+                        """)
+                }
+            } catch let error as PostgresError {
+                throw CommandFailure("ledgerbridge admin: cannot create the operator (\(PostgresConfiguration(url: url).safeDescription)): \(error)")
+            }
+            // stdout carries the key alone, for scripts; the note goes to stderr.
+            FileHandle.standardError.write(Data("ledgerbridge admin: operator \(operatorName) (\(principal.uuidString.lowercased())) created; its key is shown once:\n".utf8))
+            print(token.token)
         }
     }
 }

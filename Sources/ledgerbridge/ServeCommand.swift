@@ -111,8 +111,9 @@ struct ServeCommand: AsyncParsableCommand {
         let rpc = RPCServer(
             registry: registry,
             // Metrics outermost: refused (UNAUTHENTICATED) calls are counted too.
-            interceptors: [metrics.interceptor, RequestLoggingInterceptor(), AdminTokenInterceptor(
-                token: Environment.value(adminToken, "LEDGERBRIDGE_ADMIN_TOKEN"),
+            interceptors: [metrics.interceptor, RequestLoggingInterceptor(), AuthInterceptor(
+                bootstrapToken: Environment.value(adminToken, "LEDGERBRIDGE_ADMIN_TOKEN"),
+                directory: PrincipalDirectory(database: database),
                 // Reflection describes only the public API (the same proto/ files the repository publishes).
                 openServices: [DiagnosticsService.name, HealthService.name, ReflectionService.name, ReflectionService.alphaName])],
             routes: [

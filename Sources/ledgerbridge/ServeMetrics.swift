@@ -14,7 +14,7 @@ struct ServeMetrics {
     }
 
     /// Counts every call that reaches a registered method, including the ones the
-    /// admin-token check refuses, so it goes before AdminTokenInterceptor.
+    /// admin-token check refuses, so it goes before AuthInterceptor.
     var interceptor: RPCMetricsInterceptor { metrics.interceptor }
 
     var route: MetricsRoute { MetricsRoute(metrics: metrics) }

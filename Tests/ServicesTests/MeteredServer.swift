@@ -51,7 +51,7 @@ struct MeteredServer {
         registry.unary("/\(Self.privateService)/Get") { (_: Request, _) in Response() }
         server = RPCServer(registry: registry, interceptors: [
             metrics.interceptor,
-            AdminTokenInterceptor(token: Self.adminToken, openServices: [Self.service]),
+            AuthInterceptor(bootstrapToken: Self.adminToken, directory: nil, openServices: [Self.service]),
         ])
     }
 

@@ -24,7 +24,7 @@ final class RPCMetricsInterceptorTests: XCTestCase {
             (Server.path("Ok"), [], .ok),
             (Server.path("NotFound"), [], .notFound),
             (Server.path("Boom"), [], .internal),
-            // Refused by AdminTokenInterceptor, which runs inside the metrics interceptor.
+            // Refused by AuthInterceptor, which runs inside the metrics interceptor.
             (privateGet, [], .unauthenticated),
             (privateGet, [("authorization", "Bearer wrong-guess-4711")], .unauthenticated),
             (privateGet, [("authorization", "Bearer \(Server.adminToken)")], .ok),

@@ -24,6 +24,9 @@ public struct TenantService: Sendable {
         registry.unary("/\(Self.name)/ListTenants") { (request: Ledgerbridge_V1_ListTenantsRequest, _) in
             try await list(request)
         }
+        registerLifecycle(in: &registry)
+        registerAPIKeys(in: &registry)
+        registerAssignments(in: &registry)
     }
 
     /// ^[a-z0-9][a-z0-9-]{1,62}$
@@ -38,6 +41,7 @@ public struct TenantService: Sendable {
     static let columns: StaticString = "id, slug, name, status, created_at, updated_at"
 
     func create(_ request: Ledgerbridge_V1_CreateTenantRequest) async throws -> Ledgerbridge_V1_CreateTenantResponse {
+        let caller = try Principal.requireStaff("create tenants")
         guard Self.isValidSlug(request.slug) else {
             throw RPCError.invalidField("slug", "must match ^[a-z0-9][a-z0-9-]{1,62}$")
         }
@@ -45,12 +49,23 @@ public struct TenantService: Sendable {
         guard (1...200).contains(name.count) else {
             throw RPCError.invalidField("name", "must be 1 to 200 characters")
         }
+        let id = UUID()
         do {
-            let tenant = try await database.withPlatform { tx in
-                try await tx.query("""
-                    INSERT INTO tenants (id, slug, name) VALUES (\(UUID()), \(request.slug), \(name))
+            // One transaction, scoped to the new tenant: the registry row, its identity and the audit event land together.
+            let tenant = try await database.withTenant(id) { tx in
+                let row = try await tx.query("""
+                    INSERT INTO tenants (id, slug, name) VALUES (\(id), \(request.slug), \(name))
                     RETURNING \(unescaped: Self.columns)
                     """)[0]
+                // The tenant's own identity, which its API keys belong to.
+                try await tx.query("INSERT INTO principals (id, kind, name, tenant_id) VALUES (\(UUID()), 'tenant', \(name), \(id))")
+                if caller.kind == .consultant {
+                    try await tx.query("""
+                        INSERT INTO consultant_assignments (consultant_id, tenant_id, assigned_by) VALUES (\(caller.id), \(id), \(caller.id))
+                        """)
+                }
+                try await Self.audit(tx, caller, "tenant.created", ["slug": request.slug, "name": name])
+                return row
             }
             var response = Ledgerbridge_V1_CreateTenantResponse()
             response.tenant = try Self.message(from: tenant)
@@ -61,15 +76,10 @@ public struct TenantService: Sendable {
     }
 
     func get(_ request: Ledgerbridge_V1_GetTenantRequest) async throws -> Ledgerbridge_V1_GetTenantResponse {
-        guard let id = UUID(uuidString: request.tenantID) else {
-            throw RPCError.invalidField("tenant_id", "must be a UUID")
-        }
-        let rows = try await database.withPlatform(readOnly: true) { tx in
-            try await tx.query("SELECT \(unescaped: Self.columns) FROM tenants WHERE id = \(id)")
-        }
-        guard let row = rows.first else { throw RPCError(.notFound, "no tenant \(request.tenantID)") }
+        let id = try Self.tenantID(request.tenantID)
+        try Principal.requireAccess(to: id)
         var response = Ledgerbridge_V1_GetTenantResponse()
-        response.tenant = try Self.message(from: row)
+        response.tenant = try await tenant(id)
         return response
     }
 
@@ -77,16 +87,28 @@ public struct TenantService: Sendable {
         guard request.pageSize >= 0 else { throw RPCError.invalidField("page_size", "must not be negative") }
         let pageSize = request.pageSize == 0 ? 100 : min(Int(request.pageSize), 1000)
         let after = try PageToken.decode(request.pageToken)
+        let caller = try Principal.required()
+        // Operators: every tenant; others: the ones they may act on (nil: no filter).
+        let visible: [UUID]? = switch caller.kind {
+        case .operator: nil
+        case .consultant: Array(caller.assignedTenants)
+        case .tenant: caller.tenantID.map { [$0] } ?? []
+        }
+        let start = after ?? PageToken(createdAt: .distantPast, id: UUID(uuid: (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)))
         // Keyset pagination on (created_at, id): stable while tenants are added.
         let rows = try await database.withPlatform(readOnly: true) { tx in
-            if let after {
+            if let visible {
                 return try await tx.query("""
                     SELECT \(unescaped: Self.columns) FROM tenants
-                    WHERE (created_at, id) > (\(after.createdAt), \(after.id))
+                    WHERE (created_at, id) > (\(start.createdAt), \(start.id)) AND id = ANY(\(visible))
                     ORDER BY created_at, id LIMIT \(pageSize + 1)
                     """)
             }
-            return try await tx.query("SELECT \(unescaped: Self.columns) FROM tenants ORDER BY created_at, id LIMIT \(pageSize + 1)")
+            return try await tx.query("""
+                SELECT \(unescaped: Self.columns) FROM tenants
+                WHERE (created_at, id) > (\(start.createdAt), \(start.id))
+                ORDER BY created_at, id LIMIT \(pageSize + 1)
+                """)
         }
         var response = Ledgerbridge_V1_ListTenantsResponse()
         for row in rows.prefix(pageSize) {
@@ -97,6 +119,27 @@ public struct TenantService: Sendable {
             response.nextPageToken = PageToken(createdAt: createdAt, id: id).encoded
         }
         return response
+    }
+
+    static func tenantID(_ text: String, field: String = "tenant_id") throws -> UUID {
+        guard let id = UUID(uuidString: text) else { throw RPCError.invalidField(field, "must be a UUID") }
+        return id
+    }
+
+    /// The tenant's current record (NOT_FOUND when there is none).
+    func tenant(_ id: UUID) async throws -> Ledgerbridge_V1_Tenant {
+        let rows = try await database.withPlatform(readOnly: true) { tx in
+            try await tx.query("SELECT \(unescaped: Self.columns) FROM tenants WHERE id = \(id)")
+        }
+        guard let row = rows.first else { throw RPCError(.notFound, "no tenant \(id.lowercaseText)") }
+        return try Self.message(from: row)
+    }
+
+    /// One audit event in the transaction's tenant's log, in the same
+    /// transaction as the change it records. Details never hold a secret.
+    static func audit(_ tx: TenantTransaction, _ principal: Principal, _ action: String, _ detail: [String: String] = [:]) async throws {
+        let json = String(decoding: (try? JSONSerialization.data(withJSONObject: detail, options: [.sortedKeys])) ?? Data("{}".utf8), as: UTF8.self)
+        try await tx.query("INSERT INTO audit_log (tenant_id, actor, action, detail) VALUES (\(tx.tenantID), \(principal.actor), \(action), \(json)::jsonb)")
     }
 
     static func message(from row: PostgresRow) throws -> Ledgerbridge_V1_Tenant {
