@@ -113,7 +113,7 @@ let package = Package(
         .target(
             name: "Services",
             dependencies: [
-                "RPC", "RPCMessages", "Storage", "Postgres", "HTTPServer", "Cryptography",
+                "RPC", "RPCMessages", "Storage", "Postgres", "HTTPServer", "Cryptography", "Vault",
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -155,7 +155,7 @@ let package = Package(
         .testTarget(name: "StorageTests", dependencies: ["Storage", "Postgres", "TestSupport"]),
         .testTarget(name: "CryptographyTests", dependencies: ["Cryptography"]),
         .testTarget(name: "GzipTests", dependencies: ["Gzip"]),
-        .testTarget(name: "VaultTests", dependencies: ["Vault", "Cryptography"]),
+        .testTarget(name: "VaultTests", dependencies: ["Vault", "Cryptography", "Services", "Storage", "Postgres", "TestSupport"]),
         .testTarget(name: "SandboxTests", dependencies: ["Sandbox", "Cryptography"]),
         .testTarget(name: "ServicesTests", dependencies: [
             "Services", "RPC", "RPCMessages", "HTTPServer",

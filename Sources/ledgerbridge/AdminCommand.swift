@@ -11,7 +11,7 @@ struct AdminCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "admin",
         abstract: "Operator tooling: the first operator key, key rings for the secret vault.",
-        subcommands: [CreateOperatorKey.self, NewKeyRing.self, AddKey.self]
+        subcommands: [CreateOperatorKey.self, NewKeyRing.self, AddKey.self, RotateKey.self]
     )
 }
 
@@ -93,6 +93,66 @@ extension AdminCommand {
             // stdout carries the key alone, for scripts; the note goes to stderr.
             FileHandle.standardError.write(Data("ledgerbridge admin: operator \(operatorName) (\(principal.uuidString.lowercased())) created; its key is shown once:\n".utf8))
             print(token.token)
+        }
+    }
+}
+
+extension AdminCommand {
+    /// Re-encrypts every stored secret under the key ring's active key, tenant by tenant, in small batches.
+    struct RotateKey: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "rotate-key",
+            abstract: "Re-encrypt every stored secret under the key ring's active key (while servers run; resumable, safe to run twice).",
+            discussion: "First `ledgerbridge admin add-key PATH`; running servers read the new key from the same file when they meet it."
+        )
+
+        @Option(name: .customLong("database-url"), help: "Connection URL of the server's role (env: DATABASE_URL).")
+        var databaseURL: String?
+
+        @Option(name: .customLong("keyring"), help: "The key ring file (env: LEDGERBRIDGE_KEYRING).")
+        var keyring: String?
+
+        func run() async throws {
+            let url = try Environment.require(databaseURL, "DATABASE_URL", option: "--database-url")
+            let keys: KeyRingProvider
+            do {
+                keys = try KeyRingProvider.fromConfiguration(path: Environment.value(keyring, "LEDGERBRIDGE_KEYRING"),
+                                                             json: ProcessInfo.processInfo.environment["LEDGERBRIDGE_KEYRING_JSON"])
+            } catch {
+                throw CommandFailure("ledgerbridge admin: \(error.description)")
+            }
+            let database = Database(url: url)
+            defer { database.close() }
+            let vault = CredentialVault(keys: keys)
+            var total = 0, left = 0
+            var unknown: [UUID: Int] = [:]
+            do {
+                let tenants = try await database.withPlatform(readOnly: true) { tx in
+                    try await tx.query("SELECT id FROM tenants ORDER BY id").map { try $0.decode(UUID.self, at: 0) }
+                }
+                for tenant in tenants {
+                    // Batches until none is left: each commits, so an interrupted run resumes where it stopped.
+                    // Rows a refresh holds are skipped and tried again a few times before giving up.
+                    for _ in 0..<20 {
+                        let done = try await vault.rotate(tenant: tenant, database: database)
+                        total += done
+                        if done > 0 { continue }
+                        if try await vault.remaining(tenant: tenant, database: database).rotatable == 0 { break }
+                        try await Task.sleep(for: .milliseconds(250))
+                    }
+                    let remaining = try await vault.remaining(tenant: tenant, database: database)
+                    left += remaining.rotatable
+                    if remaining.unknownKey > 0 { unknown[tenant] = remaining.unknownKey }
+                }
+            } catch let error as PostgresError {
+                throw CommandFailure("ledgerbridge admin: rotation stopped (\(PostgresConfiguration(url: url).safeDescription)): \(error); run it again to resume")
+            }
+            print("ledgerbridge admin: \(total) secrets re-encrypted under key \(keys.ring.activeID)")
+            if !unknown.isEmpty {
+                let tenants = unknown.keys.map { $0.uuidString.lowercased() }.sorted().joined(separator: ", ")
+                throw CommandFailure("ledgerbridge admin: \(unknown.values.reduce(0, +)) secrets are sealed by keys this ring does not have (tenants \(tenants)); put the missing key back in the ring, or reconnect those tenants")
+            }
+            if left > 0 { throw CommandFailure("ledgerbridge admin: \(left) secrets were busy and are still under older keys; run rotate-key again") }
         }
     }
 }

@@ -5,6 +5,7 @@ import Logging
 import Postgres
 import RPC
 import Services
+import Vault
 import Storage
 import TLS
 
@@ -36,6 +37,9 @@ struct ServeCommand: AsyncParsableCommand {
 
     @Option(name: .customLong("admin-token"), help: "Bootstrap operator credential for protected RPCs (env: LEDGERBRIDGE_ADMIN_TOKEN).")
     var adminToken: String?
+
+    @Option(name: .customLong("keyring"), help: "The key ring file that seals stored secrets (env: LEDGERBRIDGE_KEYRING; or the ring itself in LEDGERBRIDGE_KEYRING_JSON). Required: `ledgerbridge admin new-keyring PATH` makes one.")
+    var keyring: String?
 
     @Option(name: .customLong("max-message-size"), help: "Largest request message in bytes (default 4 MiB).")
     var maxMessageSize: Int = 4 << 20
@@ -90,6 +94,15 @@ struct ServeCommand: AsyncParsableCommand {
         }
         let tls = try tlsConfiguration()
         let limits = try connectionLimits()
+        // No key ring, no server: every stored secret depends on it.
+        let keys: KeyRingProvider
+        do {
+            keys = try KeyRingProvider.fromConfiguration(path: Environment.value(keyring, "LEDGERBRIDGE_KEYRING"),
+                                                         json: ProcessInfo.processInfo.environment["LEDGERBRIDGE_KEYRING_JSON"])
+        } catch {
+            throw CommandFailure("ledgerbridge serve: refusing to start: \(error.description)")
+        }
+        logger.info("key ring loaded", metadata: ["active_key": "\(keys.ring.activeID)", "keys": "\(keys.ring.keys.count)"])
         let files = try migrations.load()
         let database = Database(url: url)
         defer { database.close() }

@@ -54,3 +54,33 @@ def test_add_key_refuses_missing_and_exposed_rings(tmp_path):
     os.chmod(path, 0o600)
     bad = admin("add-key", str(path))
     assert bad.returncode != 0 and "no keys" in bad.stderr
+
+
+def test_serve_refuses_to_start_without_a_usable_key_ring(cli, env, tmp_path):
+    from conftest import READY_TIMEOUT, ServeProcess
+
+    def serve_with(extra_env):
+        with ServeProcess(cli.command("serve", "--database-url", env.app_url, "--migrations-dir", str(env.migrations_dir)),
+                          env={"LEDGERBRIDGE_KEYRING": "", "LEDGERBRIDGE_KEYRING_JSON": "", **extra_env}) as server:
+            assert server.wait_for_exit(READY_TIMEOUT) is not None, "serve started without a usable key ring"
+            return server.result()
+
+    missing = serve_with({})
+    assert missing.returncode != 0 and "refusing to start" in missing.output and "admin new-keyring" in missing.output
+    exposed = tmp_path / "open.json"
+    assert admin("new-keyring", str(exposed)).returncode == 0
+    os.chmod(exposed, 0o644)
+    assert "chmod 600" in serve_with({"LEDGERBRIDGE_KEYRING": str(exposed)}).output
+    assert "no keys" in serve_with({"LEDGERBRIDGE_KEYRING_JSON": '{"active":"a","keys":[]}'}).output
+
+
+def test_rotate_key_runs_against_the_database_and_is_safe_to_repeat(cli, env, tmp_path):
+    ring = tmp_path / "keyring.json"
+    assert admin("new-keyring", str(ring)).returncode == 0
+    assert admin("add-key", str(ring)).returncode == 0
+    for _ in range(2):
+        result = cli.run("admin", "rotate-key", "--database-url", env.app_url, "--keyring", str(ring))
+        assert result.returncode == 0, result.explain()
+        assert "re-encrypted under key" in result.stdout
+    bad = cli.run("admin", "rotate-key", "--database-url", env.app_url, "--keyring", str(tmp_path / "missing.json"))
+    assert bad.returncode != 0 and "cannot be read" in bad.output

@@ -63,3 +63,13 @@ swift_build() {
   log "building ($*)"
   (cd "$ROOT_DIR" && swift build "$@")
 }
+
+# A development key ring for the secret vault under the data dir (made once,
+# owner-only), exported as LEDGERBRIDGE_KEYRING unless one is already set.
+ensure_dev_keyring() {
+  local bin=$1
+  if [ -n "${LEDGERBRIDGE_KEYRING:-}" ] || [ -n "${LEDGERBRIDGE_KEYRING_JSON:-}" ]; then return 0; fi
+  local ring="$DATA_DIR/keyring.json"
+  [ -f "$ring" ] || "$bin" admin new-keyring "$ring" >/dev/null || die "cannot make a development key ring at $ring"
+  export LEDGERBRIDGE_KEYRING="$ring"
+}
