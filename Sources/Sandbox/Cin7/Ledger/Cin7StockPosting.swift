@@ -18,7 +18,7 @@ struct Cin7StockPosting: Cin7Record, Sendable, Equatable {
 extension Cin7Company {
     /// A posting between two account codes, named as Cin7 names them.
     func posting(debit: String, credit: String, amount: Decimal, on date: Cin7Day, _ description: String) -> Cin7StockPosting {
-        Cin7StockPosting(ID: UUID().uuidString.lowercased(), Debit: accounts[debit]?.DisplayName ?? debit, Credit: accounts[credit]?.DisplayName ?? credit,
+        Cin7StockPosting(ID: newID(), Debit: accounts[debit]?.DisplayName ?? debit, Credit: accounts[credit]?.DisplayName ?? credit,
                          Amount: Cin7Number.rounded(amount, places: 2), EffectiveDate: date, _debitCode: debit, _creditCode: credit,
                          _description: description)
     }
