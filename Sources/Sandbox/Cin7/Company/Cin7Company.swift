@@ -12,7 +12,22 @@ actor Cin7Company {
     var customers = Cin7Table<Cin7Customer>()
     var suppliers = Cin7Table<Cin7Supplier>()
     var products = Cin7Table<Cin7Product>()
-    var stock: [Cin7StockLevel] = []
+    var stock: [Cin7StockLevel] = [] {
+        // Rows are changed in place, appended or removed: an append extends the
+        // index, anything else that changes the count drops it (rebuilt on next use).
+        didSet {
+            guard stock.count != stockIndexedCount else { return }
+            if stock.count == stockIndexedCount + 1, stockIndex != nil, let row = stock.last {
+                stockIndex![row.productID, default: []].append(stock.count - 1)
+                stockIndexedCount = stock.count
+            } else {
+                stockIndex = nil
+            }
+        }
+    }
+    /// Positions in `stock` by product ID, and how many rows it covers (`stockRows`).
+    var stockIndex: [String: [Int]]?
+    var stockIndexedCount = 0
     var sales = Cin7Table<Cin7Sale>()
     var purchases = Cin7Table<Cin7Purchase>()
     var stockAdjustments = Cin7Table<Cin7StockAdjustment>()
@@ -66,6 +81,7 @@ actor Cin7Company {
         let start = Self.starter(account: account, seed: seed)
         (me, books, accounts, taxRules, customers, suppliers, products, stock) =
             (start.me, start.books, start.accounts, start.taxRules, start.customers, start.suppliers, start.products, start.stock)
+        stockIndex = nil
         sales = Cin7Table()
         purchases = Cin7Table()
         stockAdjustments = Cin7Table()
@@ -92,7 +108,9 @@ actor Cin7Company {
         for byte in accountID.utf8 { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
         idSource = SeededGenerator(seed: seed ^ hash ^ 0xC1_7B05_1E55)
         var loader = Cin7BusinessLoader(business: business)
+        deferJSON(true)
         loader.load(into: self)
+        deferJSON(false)
         loadFailures = loader.failures
         (idSource, pinnedNow) = (nil, nil)
         // History, not news: nothing to announce to webhooks that do not exist yet.
@@ -132,6 +150,18 @@ actor Cin7Company {
             start.stock = sample.stock
         }
         return start
+    }
+
+    /// Holds back (or writes out) the cached JSON of the tables a load writes
+    /// to: a sale is saved at every step, and only its last JSON is served.
+    private func deferJSON(_ on: Bool) {
+        customers.defersJSON = on
+        suppliers.defersJSON = on
+        products.defersJSON = on
+        sales.defersJSON = on
+        purchases.defersJSON = on
+        stockAdjustments.defersJSON = on
+        finishedGoods.defersJSON = on
     }
 
     /// A new record's id: seeded while a generated business loads, random otherwise.
@@ -181,7 +211,7 @@ actor Cin7Company {
     /// `AverageCost` is read-only: the on-hand-weighted unit cost of the product's stock.
     func refreshAverageCost(_ productID: String) {
         guard var product = products[productID] else { return }
-        let average = Self.averageCost(of: stock.filter { $0.productID == product.ID }) ?? product.AverageCost
+        let average = Self.averageCost(of: stockRows(product.ID).map { stock[$0] }) ?? product.AverageCost
         guard average != product.AverageCost else { return }
         product.AverageCost = average
         products.put(product)

@@ -17,7 +17,7 @@ extension Cin7BusinessLoader {
         company.pinnedNow = document.date
         let header: [String: Any] = ["CustomerID": customer, "Location": location, "SkipQuote": true, "SaleOrderDate": Self.day(document.date),
                                      "CustomerReference": document.number, "CurrencyRate": Self.cin7Rate(document)]
-        guard let sale = call("sale \(document.number)", header, company.createSale), let id = sale["ID"] as? String else { return }
+        guard let sale = call("sale \(document.number)", header, parse: true, company.createSale), let id = sale["ID"] as? String else { return }
         let order: [String: Any] = ["SaleID": id, "Status": "AUTHORISED", "AutoPickPackShipMode": "AUTOPICKPACKSHIP", "Lines": lines(document)]
         guard call("order of \(document.number)", order, company.postSaleOrder) != nil else { return }
         let invoice: [String: Any] = ["SaleID": id, "Status": "AUTHORISED", "InvoiceDate": Self.day(document.date)]
@@ -38,7 +38,7 @@ extension Cin7BusinessLoader {
         company.pinnedNow = document.date
         let header: [String: Any] = ["SupplierID": supplier, "Location": location, "Approach": "STOCK", "CurrencyRate": Self.cin7Rate(document),
                                      "Note": document.number]
-        guard let purchase = call("purchase \(document.number)", header, company.createPurchase), let id = purchase["ID"] as? String else { return }
+        guard let purchase = call("purchase \(document.number)", header, parse: true, company.createPurchase), let id = purchase["ID"] as? String else { return }
         let order: [String: Any] = ["TaskID": id, "Status": "AUTHORISED", "Lines": lines(document)]
         guard call("order of \(document.number)", order, company.postPurchaseOrder) != nil else { return }
         let received = document.lines.compactMap { line in

@@ -14,12 +14,12 @@ extension Cin7BusinessLoader {
             switch party.role {
             case .customer:
                 body.merge(["AccountReceivable": Self.receivable, "RevenueAccount": Self.revenue, "TaxRule": Self.saleTax, "PriceTier": "Tier 1"]) { $1 }
-                if let id = call("customer \(party.code)", body, company.createCustomer).flatMap(Self.firstID(in: Cin7Company.customersKey)) {
+                if let id = call("customer \(party.code)", body, parse: true, company.createCustomer).flatMap(Self.firstID(in: Cin7Company.customersKey)) {
                     customerIDs[party.id] = id
                 }
             case .supplier:
                 body.merge(["AccountPayable": Self.payable, "TaxRule": Self.purchaseTax]) { $1 }
-                if let id = call("supplier \(party.code)", body, company.createSupplier).flatMap(Self.firstID(in: Cin7Company.suppliersKey)) {
+                if let id = call("supplier \(party.code)", body, parse: true, company.createSupplier).flatMap(Self.firstID(in: Cin7Company.suppliersKey)) {
                     supplierIDs[party.id] = id
                 }
             }
@@ -36,7 +36,7 @@ extension Cin7BusinessLoader {
                 "Status": "Active", "PriceTier1": Self.number(product.salePrice), "COGSAccount": Self.costOfSales, "RevenueAccount": Self.revenue,
                 "InventoryAccount": Self.inventory, "SaleTaxRule": Self.saleTax, "PurchaseTaxRule": Self.purchaseTax,
             ]
-            if let id = call("product \(product.sku)", body, company.createProduct).flatMap(Self.firstID(in: Cin7Company.productsKey)) {
+            if let id = call("product \(product.sku)", body, parse: true, company.createProduct).flatMap(Self.firstID(in: Cin7Company.productsKey)) {
                 productIDs[product.id] = id
             }
         }

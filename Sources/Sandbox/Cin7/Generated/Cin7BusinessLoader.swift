@@ -45,8 +45,9 @@ struct Cin7BusinessLoader {
         loadWriteOffs(into: company)
     }
 
-    /// Calls one endpoint with `body`; the answer as JSON, or nil with the refusal recorded.
-    mutating func call(_ what: @autoclosure () -> String, _ body: [String: Any],
+    /// Calls one endpoint with `body`; the answer as JSON when `parse` (else
+    /// empty), or nil with the refusal recorded.
+    mutating func call(_ what: @autoclosure () -> String, _ body: [String: Any], parse: Bool = false,
                        _ endpoint: (SandboxRequest) throws(Cin7Failure) -> [UInt8]) -> [String: Any]? {
         let bytes: [UInt8]
         do {
@@ -57,7 +58,8 @@ struct Cin7BusinessLoader {
         }
         do {
             let answer = try endpoint(SandboxRequest(method: "POST", target: Cin7Sandbox.basePath, headers: [], body: bytes))
-            return (try? JSONSerialization.jsonObject(with: Data(answer))) as? [String: Any] ?? [:]
+            // Only a create's answer is read (for the new record's ID).
+            return parse ? (try? JSONSerialization.jsonObject(with: Data(answer))) as? [String: Any] ?? [:] : [:]
         } catch {
             failures.append("\(what()): \(error.status) \(error.messages.joined(separator: " | "))")
             return nil

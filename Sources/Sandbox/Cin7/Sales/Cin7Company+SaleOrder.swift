@@ -265,7 +265,7 @@ extension Cin7Company {
         for line in lines { wanted[line.ProductID + "|" + line.Location, default: 0] += line.Quantity }
         for line in lines {
             guard let quantity = wanted.removeValue(forKey: line.ProductID + "|" + line.Location) else { continue }
-            let onHand = stock.filter { $0.productID == line.ProductID && $0.location.cin7Equals(line.Location) }.reduce(Decimal(0)) { $0 + $1.onHand }
+            let onHand = self.onHand(line.ProductID, at: line.Location)
             check.check(onHand >= quantity, "Not enough stock of \(line.SKU) at \(line.Location): \(quantity) to pick, \(onHand) on hand.")
         }
     }
