@@ -22,6 +22,13 @@ public struct Cin7Configuration: Sendable {
         /// Cin7 refuses updates to the chart of accounts and tax rules while its
         /// Xero or QuickBooks integration is on (apib:950, the PUT note on `/ref/tax`).
         public var accountingIntegrationEnabled = false
+        /// A generated business to load on top of the reference books (and the
+        /// sample data): its customers, suppliers, products, stock and a year of
+        /// sales and purchases, written through the company's own endpoints.
+        /// It brings its base currency (`baseCurrency` is then ignored); an NZD
+        /// company charges 15 % GST. Loads when the sandbox starts (`started()`)
+        /// and again on every reset.
+        public var business: GeneratedBusiness?
 
         public init(accountID: String, applicationKeys: [String], companyName: String) {
             self.accountID = accountID

@@ -71,6 +71,23 @@ public final class Cin7Sandbox: ResettableSandbox {
 }
 
 extension Cin7Sandbox {
+    /// Loads each account's generated business, if it has one. Call once the
+    /// server is up (a company is an actor: its synchronous init cannot write
+    /// through its own endpoints); calling it again does nothing. Returns what
+    /// the companies refused, one message per failed call, empty when all was
+    /// accepted — the loader's bodies are the sandbox's own, so anything here
+    /// is a bug to fix.
+    @discardableResult
+    public func started() async -> [String] {
+        var failures: [String] = []
+        for (id, company) in companies.sorted(by: { $0.key < $1.key }) {
+            await company.loadGeneratedBusiness()
+            failures += await company.loadFailures.map { "\(id): \($0)" }
+        }
+        return failures
+    }
+
+    /// Back to the first state: reference books, sample data and the generated business, reloaded.
     public func reset() async {
         for company in companies.values { await company.reset() }
     }

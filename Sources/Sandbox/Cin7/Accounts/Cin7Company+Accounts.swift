@@ -99,7 +99,7 @@ extension Cin7Company {
         if account.Type == "BANK" {
             check.check(!(account._bank ?? "").isEmpty, "Bank is required for an account of Type BANK.")
             check.check(!(account.BankAccountNumber ?? "").isEmpty, "BankAccountNumber is required for an account of Type BANK.")
-            if account.BankAccountId == nil { account.BankAccountId = UUID().uuidString.lowercased() }
+            if account.BankAccountId == nil { account.BankAccountId = newID() }
             account.ForPayments = true
         }
         account.DisplayName = "\(account.Code): \(account.Name)"

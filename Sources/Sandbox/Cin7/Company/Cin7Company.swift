@@ -12,7 +12,22 @@ actor Cin7Company {
     var customers = Cin7Table<Cin7Customer>()
     var suppliers = Cin7Table<Cin7Supplier>()
     var products = Cin7Table<Cin7Product>()
-    var stock: [Cin7StockLevel] = []
+    var stock: [Cin7StockLevel] = [] {
+        // Rows are changed in place, appended or removed: an append extends the
+        // index, anything else that changes the count drops it (rebuilt on next use).
+        didSet {
+            guard stock.count != stockIndexedCount else { return }
+            if stock.count == stockIndexedCount + 1, stockIndex != nil, let row = stock.last {
+                stockIndex![row.productID, default: []].append(stock.count - 1)
+                stockIndexedCount = stock.count
+            } else {
+                stockIndex = nil
+            }
+        }
+    }
+    /// Positions in `stock` by product ID, and how many rows it covers (`stockRows`).
+    var stockIndex: [String: [Int]]?
+    var stockIndexedCount = 0
     var sales = Cin7Table<Cin7Sale>()
     var purchases = Cin7Table<Cin7Purchase>()
     var stockAdjustments = Cin7Table<Cin7StockAdjustment>()
@@ -36,6 +51,17 @@ actor Cin7Company {
     /// Products whose stock moved since the gate last collected events.
     var stockChanged: Set<String> = []
 
+    /// While a generated business loads: where new ids come from (seeded, so
+    /// the same seed gives the same ids) and what "now" is (the date of the
+    /// step being loaded, so a year of history is dated as it happened).
+    /// Both nil otherwise: random ids and the wall clock, as live Cin7.
+    var idSource: SeededGenerator?
+    var pinnedNow: Date?
+    /// What the generated business's bodies drew from Cin7 the last time it
+    /// loaded: empty when every call was accepted.
+    private(set) var loadFailures: [String] = []
+    private var businessLoaded = false
+
     init(account: Cin7Configuration.Account, seed: UInt64) {
         accountID = account.accountID.lowercased()
         accountingIntegrationEnabled = account.accountingIntegrationEnabled
@@ -46,11 +72,16 @@ actor Cin7Company {
             (start.me, start.books, start.accounts, start.taxRules, start.customers, start.suppliers, start.products, start.stock)
     }
 
-    /// Back to the company's first state (the seeded reference books and sample data).
+    /// The generated business, if the account has one; nil keeps the company as it always was.
+    var business: GeneratedBusiness? { account.business }
+
+    /// Back to the company's first state (the seeded reference books, sample
+    /// data and generated business).
     func reset() {
         let start = Self.starter(account: account, seed: seed)
         (me, books, accounts, taxRules, customers, suppliers, products, stock) =
             (start.me, start.books, start.accounts, start.taxRules, start.customers, start.suppliers, start.products, start.stock)
+        stockIndex = nil
         sales = Cin7Table()
         purchases = Cin7Table()
         stockAdjustments = Cin7Table()
@@ -60,6 +91,30 @@ actor Cin7Company {
         numbers = [:]
         webhooks = Cin7Table()
         pendingWebhooks = []
+        stockChanged = []
+        businessLoaded = false
+        loadGeneratedBusiness()
+    }
+
+    /// Loads the generated business (nothing without one) and records what was
+    /// refused. Called by `reset()` and, once the server is up, by the sandbox's
+    /// start hook: an actor's synchronous init cannot run isolated code.
+    func loadGeneratedBusiness() {
+        guard let business, !businessLoaded else { return }
+        businessLoaded = true
+        // Its stamps are its own dates, so the clock starts again below them.
+        lastStamp = .distantPast
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in accountID.utf8 { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
+        idSource = SeededGenerator(seed: seed ^ hash ^ 0xC1_7B05_1E55)
+        var loader = Cin7BusinessLoader(business: business)
+        deferJSON(true)
+        loader.load(into: self)
+        deferJSON(false)
+        loadFailures = loader.failures
+        (idSource, pinnedNow) = (nil, nil)
+        // History, not news: nothing to announce to webhooks that do not exist yet.
+        (pendingWebhooks, stockChanged) = ([], [])
     }
 
     func recordCounts() -> [String: Int] {
@@ -97,9 +152,33 @@ actor Cin7Company {
         return start
     }
 
+    /// Holds back (or writes out) the cached JSON of the tables a load writes
+    /// to: a sale is saved at every step, and only its last JSON is served.
+    private func deferJSON(_ on: Bool) {
+        customers.defersJSON = on
+        suppliers.defersJSON = on
+        products.defersJSON = on
+        sales.defersJSON = on
+        purchases.defersJSON = on
+        stockAdjustments.defersJSON = on
+        finishedGoods.defersJSON = on
+    }
+
+    /// A new record's id: seeded while a generated business loads, random otherwise.
+    func newID() -> String {
+        guard var source = idSource else { return UUID().uuidString.lowercased() }
+        defer { idSource = source }
+        return source.nextUUID().uuidString.lowercased()
+    }
+
+    /// What "today" is for the dates a write defaults (the wall clock, or the loading step's date).
+    func now() -> Date {
+        pinnedNow ?? Date()
+    }
+
     /// Now, to the millisecond, later than any stamp before it.
     func stamp() -> Cin7Timestamp {
-        var now = Cin7DateFormat.truncated(Date())
+        var now = Cin7DateFormat.truncated(now())
         if now <= lastStamp { now = lastStamp.addingTimeInterval(0.001) }
         lastStamp = now
         return Cin7Timestamp(now)
@@ -132,7 +211,7 @@ actor Cin7Company {
     /// `AverageCost` is read-only: the on-hand-weighted unit cost of the product's stock.
     func refreshAverageCost(_ productID: String) {
         guard var product = products[productID] else { return }
-        let average = Self.averageCost(of: stock.filter { $0.productID == product.ID }) ?? product.AverageCost
+        let average = Self.averageCost(of: stockRows(product.ID).map { stock[$0] }) ?? product.AverageCost
         guard average != product.AverageCost else { return }
         product.AverageCost = average
         products.put(product)

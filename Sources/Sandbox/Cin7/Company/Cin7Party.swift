@@ -66,13 +66,14 @@ enum Cin7Party {
 
     /// Addresses after a write: "If passed in PUT method, entry will be searched
     /// by id, found entry will be updated, otherwise created" (apib:30523).
-    /// Entries the write does not mention stay.
-    static func merge(_ inputs: [AddressInput], into existing: [Address], check: inout Cin7Validation) -> [Address] {
+    /// Entries the write does not mention stay; a new one's ID comes from `newID`
+    /// (the company's, so a generated business gets the same ids every run).
+    static func merge(_ inputs: [AddressInput], into existing: [Address], check: inout Cin7Validation, newID: () -> String) -> [Address] {
         var result = existing
         for (index, input) in inputs.enumerated() {
             let label = "Addresses[\(index)]"
             let found = input.ID.flatMap { id in result.firstIndex { $0.ID.cin7Equals(id) } }
-            var address = found.map { result[$0] } ?? Address(ID: UUID().uuidString.lowercased(), Line1: "", Line2: "", City: "", State: "",
+            var address = found.map { result[$0] } ?? Address(ID: newID(), Line1: "", Line2: "", City: "", State: "",
                                                              Postcode: "", Country: "", Type: "", DefaultForType: false)
             if found == nil || input.Line1 != nil { address.Line1 = check.required(input.Line1, "\(label).Line1", maxLength: 256) }
             if let v = input.Line2 { address.Line2 = v }
@@ -100,12 +101,12 @@ enum Cin7Party {
     }
 
     /// Contacts after a write, merged by ID as addresses are; one default contact.
-    static func merge(_ inputs: [ContactInput], into existing: [Contact], check: inout Cin7Validation) -> [Contact] {
+    static func merge(_ inputs: [ContactInput], into existing: [Contact], check: inout Cin7Validation, newID: () -> String) -> [Contact] {
         var result = existing
         for (index, input) in inputs.enumerated() {
             let label = "Contacts[\(index)]"
             let found = input.ID.flatMap { id in result.firstIndex { $0.ID.cin7Equals(id) } }
-            var contact = found.map { result[$0] } ?? Contact(ID: UUID().uuidString.lowercased(), Name: "", JobTitle: "", Phone: "", MobilePhone: "",
+            var contact = found.map { result[$0] } ?? Contact(ID: newID(), Name: "", JobTitle: "", Phone: "", MobilePhone: "",
                                                              Fax: "", Email: "", Website: "", Default: false, Comment: "", IncludeInEmail: false)
             if found == nil || input.Name != nil { contact.Name = check.required(input.Name, "\(label).Name", maxLength: 256) }
             if let v = input.JobTitle { contact.JobTitle = v }

@@ -87,7 +87,26 @@ extension String {
         lowercased().contains(part.lowercased())
     }
 
+    /// Equal but for case. ASCII text (names, SKUs, codes, GUIDs: nearly all
+    /// of it) is compared byte by byte, which uniqueness checks over thousands
+    /// of records need; anything else goes to Foundation's comparison.
     func cin7Equals(_ other: String) -> Bool {
-        caseInsensitiveCompare(other) == .orderedSame
+        var mine = utf8.makeIterator(), theirs = other.utf8.makeIterator()
+        while true {
+            switch (mine.next(), theirs.next()) {
+            case (nil, nil):
+                return true
+            case let (a?, b?) where a < 0x80 && b < 0x80:
+                if a == b || (a | 0x20 == b | 0x20 && (a | 0x20) >= 0x61 && (a | 0x20) <= 0x7a) { continue }
+                return false
+            case (nil, _?), (_?, nil):
+                // One ends first: unequal unless case folding changes lengths, which only non-ASCII text can.
+                return !isASCIIText && !other.isASCIIText && caseInsensitiveCompare(other) == .orderedSame
+            default:
+                return caseInsensitiveCompare(other) == .orderedSame
+            }
+        }
     }
+
+    private var isASCIIText: Bool { utf8.allSatisfy { $0 < 0x80 } }
 }

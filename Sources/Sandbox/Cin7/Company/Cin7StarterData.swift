@@ -27,6 +27,10 @@ struct Cin7StarterData {
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325
         for byte in account.accountID.lowercased().utf8 { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
         random = SeededGenerator(seed: seed ^ hash)
+        // A generated business brings its own base currency; New Zealand's GST is 15 %, Australia's 10 %.
+        let base = (account.business?.baseCurrency ?? account.baseCurrency).uppercased()
+        let newZealand = base == "NZD"
+        let gst: Decimal = newZealand ? 15 : 10
         var locations: [Cin7ReferenceBooks.Location] = []
         for name in ["Main Warehouse", "Sydney Store"] {
             locations.append(.init(id: random.nextUUID().uuidString.lowercased(), name: name))
@@ -38,9 +42,10 @@ struct Cin7StarterData {
             units: ["Item", "Box", "Pack", "kg"],
             carriers: ["DEFAULT Carrier", "Australia Post", "StarTrack"],
             priceTiers: (1...10).map { "Tier \($0)" },
-            currencies: ["AUD", "NZD", "USD", "EUR", "GBP", "CAD", "SGD", "JPY", "CNY", "HKD", "INR", "ZAR", "CHF", "SEK", "NOK", "DKK"].reduce(into: Set([account.baseCurrency.uppercased()])) { $0.insert($1) }
+            currencies: Set(["AUD", "NZD", "USD", "EUR", "GBP", "CAD", "SGD", "JPY", "CNY", "HKD", "INR", "ZAR", "CHF", "SEK", "NOK", "DKK"]
+                + [base] + (account.business?.currencies ?? []).map { $0.uppercased() })
         )
-        me = Cin7Me(Company: account.companyName, Currency: account.baseCurrency.uppercased(), TimeZone: "Australia/Sydney",
+        me = Cin7Me(Company: account.companyName, Currency: base, TimeZone: newZealand ? "Pacific/Auckland" : "Australia/Sydney",
                     DefaultWeightUnits: "kg", DefaultDimensionsUnits: "cm", LockDate: nil,
                     OpeningBalanceDate: Cin7Day(date: Date(timeIntervalSince1970: 1_719_705_600)), // 2024-06-30
                     TaxCalculationMethod: "Total", DefaultSaleTaxRuleId: "", DefaultSaleTaxRuleName: "GST on Income",
@@ -54,7 +59,7 @@ struct Cin7StarterData {
                 BankAccountId: bank ? uuid() : nil, ForPayments: bank, DisplayName: "\(row.code): \(row.name)", OldCode: nil,
                 _bank: bank ? "Commonwealth Bank" : nil))
         }
-        for (name, percent, sale, purchase) in [("GST on Income", 10, true, false), ("GST on Expenses", 10, false, true),
+        for (name, percent, sale, purchase) in [("GST on Income", gst, true, false), ("GST on Expenses", gst, false, true),
                                                 ("GST Free Income", 0, true, false), ("GST Free Expenses", 0, false, true),
                                                 ("BAS Excluded", 0, true, true)] as [(String, Decimal, Bool, Bool)] {
             taxRules.append(rule(name, percent: percent, sale: sale, purchase: purchase))

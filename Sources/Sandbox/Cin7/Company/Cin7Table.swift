@@ -8,27 +8,54 @@ protocol Cin7Stored: Cin7Record, Sendable {
 
 /// The records of one kind in one company, in creation order, each with its
 /// JSON cached: list calls (what benchmarks hammer) only copy bytes.
+///
+/// Records sit in an array so that `all` costs nothing and scans do not hash
+/// every key; `positions` finds one by key.
 struct Cin7Table<Record: Cin7Stored>: Sendable {
-    private(set) var order: [String] = []
-    private var rows: [String: (record: Record, json: [UInt8])] = [:]
+    private var records: [Record] = []
+    /// Each record's JSON; nil while `defersJSON` holds it back.
+    private var jsons: [[UInt8]?] = []
+    private var positions: [String: Int] = [:]
 
-    var count: Int { order.count }
+    /// While true, `put` does not encode: a bulk load saves each record many
+    /// times and only its last JSON is ever served. Turning it off encodes
+    /// whatever is pending; until then `json(_:)` encodes on demand.
+    var defersJSON = false {
+        didSet { if !defersJSON { encodePending() } }
+    }
 
-    subscript(key: String) -> Record? { rows[key.lowercased()]?.record }
+    var count: Int { records.count }
 
-    func json(_ key: String) -> [UInt8]? { rows[key.lowercased()]?.json }
+    subscript(key: String) -> Record? { positions[key.lowercased()].map { records[$0] } }
 
-    var all: [Record] { order.compactMap { rows[$0]?.record } }
+    func json(_ key: String) -> [UInt8]? {
+        guard let index = positions[key.lowercased()] else { return nil }
+        return jsons[index] ?? Cin7JSON.encode(records[index])
+    }
+
+    var all: [Record] { records }
 
     mutating func put(_ record: Record) {
         let key = record.key.lowercased()
-        if rows[key] == nil { order.append(key) }
-        rows[key] = (record, Cin7JSON.encode(record))
+        let json = defersJSON ? nil : Cin7JSON.encode(record)
+        if let index = positions[key] {
+            records[index] = record
+            jsons[index] = json
+        } else {
+            positions[key] = records.count
+            records.append(record)
+            jsons.append(json)
+        }
     }
 
     mutating func remove(_ key: String) {
-        let key = key.lowercased()
-        guard rows.removeValue(forKey: key) != nil else { return }
-        order.removeAll { $0 == key }
+        guard let index = positions.removeValue(forKey: key.lowercased()) else { return }
+        records.remove(at: index)
+        jsons.remove(at: index)
+        for later in index..<records.count { positions[records[later].key.lowercased()] = later }
+    }
+
+    private mutating func encodePending() {
+        for index in jsons.indices where jsons[index] == nil { jsons[index] = Cin7JSON.encode(records[index]) }
     }
 }

@@ -30,7 +30,7 @@ extension Cin7Company {
 
     func createCustomer(_ request: SandboxRequest) throws(Cin7Failure) -> [UInt8] {
         let input = try Cin7JSON.decode(Cin7CustomerInput.self, from: request.body).get()
-        var customer = Cin7Customer(ID: UUID().uuidString.lowercased(), Name: "", Currency: "", PaymentTerm: "", Discount: 0, TaxRule: "",
+        var customer = Cin7Customer(ID: newID(), Name: "", Currency: "", PaymentTerm: "", Discount: 0, TaxRule: "",
                                     Carrier: nil, SalesRepresentative: nil, Location: books.defaultLocation.name, Comments: "",
                                     AccountReceivable: "", RevenueAccount: "", PriceTier: books.priceTiers[0], TaxNumber: "", AttributeSet: nil,
                                     Tags: "", Status: "", CreditLimit: 0, IsOnCreditHold: false, LastModifiedOn: stamp(), Addresses: [], Contacts: [])
@@ -119,8 +119,8 @@ extension Cin7Company {
                 productPrice(price, label: "ProductPrices[\(index)]", check: &check)
             }
         }
-        if let addresses = input.Addresses { customer.Addresses = Cin7Party.merge(addresses, into: customer.Addresses, check: &check) }
-        if let contacts = input.Contacts { customer.Contacts = Cin7Party.merge(contacts, into: customer.Contacts, check: &check) }
+        if let addresses = input.Addresses { customer.Addresses = Cin7Party.merge(addresses, into: customer.Addresses, check: &check, newID: newID) }
+        if let contacts = input.Contacts { customer.Contacts = Cin7Party.merge(contacts, into: customer.Contacts, check: &check, newID: newID) }
     }
 
     private func productPrice(_ input: Cin7CustomerInput.ProductPrice, label: String, check: inout Cin7Validation) -> Cin7Customer.ProductPrice? {

@@ -3,10 +3,23 @@ import Foundation
 /// How documents move stock: the rows `/ref/productavailability` reports.
 /// Only stock products have rows; service lines move nothing.
 extension Cin7Company {
+    /// Where a product's stock rows are (at one location, when given). Every
+    /// stock question starts here; it reads rows in place rather than copying
+    /// them, as a loaded business asks thousands of these questions.
+    func stockRows(_ productID: String, at location: String? = nil) -> [Int] {
+        if stockIndex == nil {
+            var index: [String: [Int]] = [:]
+            for (position, row) in stock.enumerated() { index[row.productID, default: []].append(position) }
+            (stockIndex, stockIndexedCount) = (index, stock.count)
+        }
+        let rows = stockIndex?[productID.lowercased()] ?? []
+        guard let location else { return rows }
+        return rows.filter { stock[$0].location.cin7Equals(location) }
+    }
+
     /// On hand minus allocated, at one location.
     func available(_ productID: String, at location: String) -> Decimal {
-        stock.filter { $0.productID == productID.lowercased() && $0.location.cin7Equals(location) }
-            .reduce(Decimal(0)) { $0 + $1.onHand - $1.allocated }
+        stockRows(productID, at: location).reduce(Decimal(0)) { $0 + stock[$1].onHand - stock[$1].allocated }
     }
 
     /// Changes one product's stock at a location (its first row there; one is
@@ -15,7 +28,7 @@ extension Cin7Company {
     func moveStock(_ productID: String, at location: String, onHand: Decimal = 0, allocated: Decimal = 0, onOrder: Decimal = 0,
                    unitCost: Decimal? = nil) -> Decimal {
         let id = productID.lowercased()
-        var index = stock.firstIndex { $0.productID == id && $0.location.cin7Equals(location) }
+        var index = stockRows(id, at: location).first
         if index == nil {
             stock.append(Cin7StockLevel(productID: id, location: location, onHand: 0, unitCost: products[id]?.AverageCost ?? 0))
             index = stock.count - 1

@@ -55,8 +55,8 @@ extension Cin7Company {
         }
         let rate = input.CurrencyRate?.value ?? existing?.CurrencyRate ?? 1
         check.check(rate > 0, "CurrencyRate must be greater than 0.")
-        return Cin7PaymentLine(ID: existing?.ID ?? UUID().uuidString.lowercased(), Reference: input.Reference ?? existing?.Reference ?? "",
-                               Amount: Cin7Number.rounded(amount ?? 0, places: 2), DatePaid: datePaid ?? Cin7Day(date: Date()), Account: code,
+        return Cin7PaymentLine(ID: existing?.ID ?? newID(), Reference: input.Reference ?? existing?.Reference ?? "",
+                               Amount: Cin7Number.rounded(amount ?? 0, places: 2), DatePaid: datePaid ?? Cin7Day(date: now()), Account: code,
                                CurrencyRate: rate, DateCreated: existing?.DateCreated ?? stamp())
     }
 

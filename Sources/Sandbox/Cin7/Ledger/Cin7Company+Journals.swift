@@ -30,8 +30,8 @@ extension Cin7Company {
             journal = try self.journal(input.TaskID, "TaskID")
             guard journal.Status == "DRAFT" else { throw .badRequest("Journal \(journal.JournalNumber) is \(journal.Status): only a DRAFT journal can be changed.") }
         } else {
-            journal = Cin7Journal(TaskID: UUID().uuidString.lowercased(), JournalNumber: "", Currency: me.Currency, CurrencyConversionRate: 1,
-                                  EffectiveDate: Cin7Day(date: Date()))
+            journal = Cin7Journal(TaskID: newID(), JournalNumber: "", Currency: me.Currency, CurrencyConversionRate: 1,
+                                  EffectiveDate: Cin7Day(date: now()))
         }
         var check = Cin7Validation()
         let status = check.required(input.Status, "Status").uppercased()

@@ -18,7 +18,7 @@ struct Cin7StockPosting: Cin7Record, Sendable, Equatable {
 extension Cin7Company {
     /// A posting between two account codes, named as Cin7 names them.
     func posting(debit: String, credit: String, amount: Decimal, on date: Cin7Day, _ description: String) -> Cin7StockPosting {
-        Cin7StockPosting(ID: UUID().uuidString.lowercased(), Debit: accounts[debit]?.DisplayName ?? debit, Credit: accounts[credit]?.DisplayName ?? credit,
+        Cin7StockPosting(ID: newID(), Debit: accounts[debit]?.DisplayName ?? debit, Credit: accounts[credit]?.DisplayName ?? credit,
                          Amount: Cin7Number.rounded(amount, places: 2), EffectiveDate: date, _debitCode: debit, _creditCode: credit,
                          _description: description)
     }
@@ -30,12 +30,12 @@ extension Cin7Company {
 
     /// On hand at one location, all bins and batches.
     func onHand(_ productID: String, at location: String) -> Decimal {
-        stock.filter { $0.productID == productID.lowercased() && $0.location.cin7Equals(location) }.reduce(Decimal(0)) { $0 + $1.onHand }
+        stockRows(productID, at: location).reduce(Decimal(0)) { $0 + stock[$1].onHand }
     }
 
     /// The unit cost stock of a product carries at a location (its product's average when it has none there).
     func unitCost(_ productID: String, at location: String) -> Decimal {
-        let rows = stock.filter { $0.productID == productID.lowercased() && $0.location.cin7Equals(location) }
+        let rows = stockRows(productID, at: location).map { stock[$0] }
         return Self.averageCost(of: rows) ?? rows.first?.unitCost ?? products[productID]?.AverageCost ?? 0
     }
 

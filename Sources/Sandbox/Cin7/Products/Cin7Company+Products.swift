@@ -76,7 +76,7 @@ extension Cin7Company {
         let type = check.required(input.Type, "Type")
         let canonicalType = Cin7Product.types.first { $0.cin7Equals(type) }
         check.check(type.isEmpty || canonicalType != nil, "Type '\(type)' is not valid. Use Stock or Service.")
-        var product = Cin7Product(ID: UUID().uuidString.lowercased(), SKU: "", Name: "", Category: "", Type: canonicalType ?? type,
+        var product = Cin7Product(ID: newID(), SKU: "", Name: "", Category: "", Type: canonicalType ?? type,
                                   CostingMethod: "", DropShipMode: "No Drop Ship", DefaultLocation: books.defaultLocation.name, UOM: "",
                                   PriceTiers: .init(names: books.priceTiers, prices: Array(repeating: 0, count: 10)),
                                   Status: "", LastModifiedOn: stamp())

@@ -51,8 +51,8 @@ extension Cin7Company {
             let index: Int?
             if isNew(task.TaskID) {
                 index = nil
-                let today = Cin7Day(date: Date())
-                invoice = .init(TaskID: UUID().uuidString.lowercased(), InvoicingAndReceivingNumber: purchase.Invoice.count + 1, InvoiceDate: today,
+                let today = Cin7Day(date: now())
+                invoice = .init(TaskID: newID(), InvoicingAndReceivingNumber: purchase.Invoice.count + 1, InvoiceDate: today,
                                 InvoiceDueDate: today, InvoiceNumber: documentNumber("INV", purchase, purchase.Invoice.count + 1),
                                 Lines: purchase.Invoice.isEmpty ? purchase.Order.Lines : [],
                                 AdditionalCharges: purchase.Invoice.isEmpty ? purchase.Order.AdditionalCharges : [])
@@ -135,8 +135,8 @@ extension Cin7Company {
             let index: Int?
             if isNew(task.TaskID) {
                 index = nil
-                note = .init(TaskID: UUID().uuidString.lowercased(), CreditNoteInvoiceNumber: invoice.InvoiceNumber,
-                             CreditNoteNumber: documentNumber("CR", purchase, purchase.CreditNote.count + 1), CreditNoteDate: Cin7Day(date: Date()))
+                note = .init(TaskID: newID(), CreditNoteInvoiceNumber: invoice.InvoiceNumber,
+                             CreditNoteNumber: documentNumber("CR", purchase, purchase.CreditNote.count + 1), CreditNoteDate: Cin7Day(date: now()))
             } else if let found = purchase.CreditNote.firstIndex(where: { $0.TaskID == task.TaskID!.lowercased() }) {
                 index = found
                 note = purchase.CreditNote[found]
@@ -189,7 +189,7 @@ extension Cin7Company {
             check.check(quantity > 0, "\(label)[\(index)].Quantity must be greater than 0.")
             check.check(quantity <= purchase.received[product.ID, default: 0], "\(label)[\(index)]: cannot unstock more \(product.SKU) than was received.")
             let location = documentLocation(input.Location ?? purchase.Location, check: &check)
-            return .init(CardID: UUID().uuidString.lowercased(), Date: check.day(input.Date, "\(label)[\(index)].Date") ?? date, Quantity: quantity,
+            return .init(CardID: newID(), Date: check.day(input.Date, "\(label)[\(index)].Date") ?? date, Quantity: quantity,
                          ProductID: product.ID, SKU: product.SKU, Name: product.Name, Location: location, BatchSN: input.BatchSN,
                          ExpiryDate: check.day(input.ExpiryDate, "\(label)[\(index)].ExpiryDate"), productFields: Cin7ProductFields(product))
         }

@@ -86,7 +86,7 @@ extension Cin7Company {
         var index: Int
         if taskID.isEmpty || taskID == Self.emptyTaskID {
             guard !replacing else { throw .badRequest("Required attribute TaskID is not provided.") }
-            purchase.StockReceived.append(.init(TaskID: UUID().uuidString.lowercased(), InvoicingAndReceivingNumber: purchase.StockReceived.count + 1))
+            purchase.StockReceived.append(.init(TaskID: newID(), InvoicingAndReceivingNumber: purchase.StockReceived.count + 1))
             index = purchase.StockReceived.count - 1
         } else {
             guard let found = purchase.StockReceived.firstIndex(where: { $0.TaskID == taskID }) else {
@@ -145,7 +145,7 @@ extension Cin7Company {
             let quantity = input.Quantity?.value ?? 0
             check.check(quantity > 0, "\(label).Quantity must be greater than 0.")
             let location = input.LocationID.flatMap { books.location(id: $0)?.name } ?? documentLocation(input.Location ?? purchase.Location, check: &check)
-            let date = check.day(input.Date, "\(label).Date") ?? Cin7Day(date: Date())
+            let date = check.day(input.Date, "\(label).Date") ?? Cin7Day(date: now())
             let expiry = check.day(input.ExpiryDate, "\(label).ExpiryDate")
             let batch = input.BatchSN ?? ""
             if let at = lines.firstIndex(where: { $0.ProductID == product.ID && $0.Location == location && $0.BatchSN == batch && $0.ExpiryDate == expiry }) {
@@ -154,7 +154,7 @@ extension Cin7Company {
             }
             lines.append(.init(Date: date, Quantity: quantity, ProductID: product.ID, SKU: product.SKU, Name: product.Name, Location: location,
                                LocationID: books.location(named: location)?.id, Received: input.Received?.value ?? true, BatchSN: batch,
-                               SupplierSKU: input.SupplierSKU?.value ?? orderLine.SupplierSKU, ExpiryDate: expiry, CardID: UUID().uuidString.lowercased(),
+                               SupplierSKU: input.SupplierSKU?.value ?? orderLine.SupplierSKU, ExpiryDate: expiry, CardID: newID(),
                                productFields: Cin7ProductFields(product), _unitCost: netUnitCost(orderLine, purchase)))
         }
         return lines

@@ -85,7 +85,7 @@ extension Cin7Company {
         let now = stamp()
         let contact = seller.Contacts.first { $0.Default } ?? seller.Contacts.first
         let address = seller.Addresses.first { $0.DefaultForType } ?? seller.Addresses.first
-        var purchase = Cin7Purchase(ID: UUID().uuidString.lowercased(), SupplierID: seller.ID, Supplier: seller.Name, Contact: contact?.Name ?? "",
+        var purchase = Cin7Purchase(ID: newID(), SupplierID: seller.ID, Supplier: seller.Name, Contact: contact?.Name ?? "",
                                     Phone: contact?.Phone ?? "", InventoryAccount: "630", Approach: approach, BaseCurrency: me.Currency,
                                     SupplierCurrency: seller.Currency, TaxRule: seller.TaxRule, Terms: seller.PaymentTerm, Location: location,
                                     OrderNumber: "", OrderDate: Cin7Day(date: now.date), LastUpdatedDate: now, _created: now)

@@ -48,8 +48,8 @@ extension Cin7Company {
             invoice = existing
         } else {
             guard !updating else { throw .badRequest("Invoice with specified TaskID not found.") }
-            let today = Cin7Day(date: Date())
-            invoice = .init(TaskID: UUID().uuidString.lowercased(), InvoiceNumber: "", InvoiceDate: today, InvoiceDueDate: today,
+            let today = Cin7Day(date: now())
+            invoice = .init(TaskID: newID(), InvoiceNumber: "", InvoiceDate: today, InvoiceDueDate: today,
                             CurrencyConversionRate: sale.CurrencyRate,
                             BillingAddressLine1: sale.BillingAddress.DisplayAddressLine1, BillingAddressLine2: sale.BillingAddress.DisplayAddressLine2,
                             Lines: sale.Order.Lines.map { var l = $0; l._allocated = 0; l.BackorderQuantity = 0; return l },
@@ -131,8 +131,8 @@ extension Cin7Company {
             guard existing.Status == "DRAFT" else { throw .badRequest("Credit note status is \(existing.Status): only a DRAFT credit note can be changed.") }
             note = existing
         } else {
-            note = .init(TaskID: UUID().uuidString.lowercased(), CreditNoteInvoiceNumber: invoice.InvoiceNumber, CreditNoteNumber: "",
-                         CreditNoteDate: Cin7Day(date: Date()), CreditNoteConversionRate: invoice.CurrencyConversionRate,
+            note = .init(TaskID: newID(), CreditNoteInvoiceNumber: invoice.InvoiceNumber, CreditNoteNumber: "",
+                         CreditNoteDate: Cin7Day(date: now()), CreditNoteConversionRate: invoice.CurrencyConversionRate,
                          Lines: invoice.Lines, AdditionalCharges: invoice.AdditionalCharges)
         }
         var check = Cin7Validation()

@@ -78,7 +78,7 @@ extension Cin7Company {
         sale.Order.Status = status
         if status == Cin7Sale.authorised {
             allocate(&sale)
-            sale.Fulfilments = [Cin7Sale.Fulfilment(TaskID: UUID().uuidString.lowercased())]
+            sale.Fulfilments = [Cin7Sale.Fulfilment(TaskID: newID())]
             sale.Fulfilments[0].Ship.ShippingAddress = sale.ShippingAddress
             sale.Fulfilments[0].Ship.ShippingNotes = sale.ShippingNotes
             sale.Fulfilments[0].Ship.RequireBy = sale.ShipBy
@@ -195,8 +195,8 @@ extension Cin7Company {
         if let notes = input.ShippingNotes { ship.ShippingNotes = notes }
         if let lines = input.Lines {
             ship.Lines = lines.enumerated().map { index, line in
-                Cin7Sale.ShipLine(ID: UUID().uuidString.lowercased(),
-                                  ShipmentDate: check.day(line.ShipmentDate, "Lines[\(index)].ShipmentDate") ?? Cin7Day(date: Date()),
+                Cin7Sale.ShipLine(ID: newID(),
+                                  ShipmentDate: check.day(line.ShipmentDate, "Lines[\(index)].ShipmentDate") ?? Cin7Day(date: now()),
                                   Carrier: line.Carrier ?? sale.Carrier, Boxes: line.Boxes ?? line.Box ?? "",
                                   TrackingNumber: line.TrackingNumber?.value ?? "", TrackingURL: line.TrackingURL ?? "",
                                   IsShipped: line.IsShipped?.value ?? (status == Cin7Sale.authorised))
@@ -225,7 +225,7 @@ extension Cin7Company {
 
     /// Stock leaves the sale's location: on hand and the allocation go down, COGS is recorded.
     private func shipStock(_ sale: inout Cin7Sale) {
-        let today = Cin7Day(date: Date())
+        let today = Cin7Day(date: now())
         for line in sale.fulfilment!.Pick.Lines {
             guard let product = products[line.ProductID], product.isStock else { continue }
             let allocated = sale.Order.Lines.firstIndex { $0.ProductID == line.ProductID && $0._allocated > 0 }
@@ -265,7 +265,7 @@ extension Cin7Company {
         for line in lines { wanted[line.ProductID + "|" + line.Location, default: 0] += line.Quantity }
         for line in lines {
             guard let quantity = wanted.removeValue(forKey: line.ProductID + "|" + line.Location) else { continue }
-            let onHand = stock.filter { $0.productID == line.ProductID && $0.location.cin7Equals(line.Location) }.reduce(Decimal(0)) { $0 + $1.onHand }
+            let onHand = self.onHand(line.ProductID, at: line.Location)
             check.check(onHand >= quantity, "Not enough stock of \(line.SKU) at \(line.Location): \(quantity) to pick, \(onHand) on hand.")
         }
     }

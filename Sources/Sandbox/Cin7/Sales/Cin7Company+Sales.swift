@@ -86,7 +86,7 @@ extension Cin7Company {
         let now = stamp()
         let contact = buyer.Contacts.first { $0.Default } ?? buyer.Contacts.first
         let billing = buyer.Addresses.first { $0.Type == "Billing" && $0.DefaultForType } ?? buyer.Addresses.first { $0.Type == "Billing" }
-        var sale = Cin7Sale(ID: UUID().uuidString.lowercased(), Customer: buyer.Name, CustomerID: buyer.ID, Contact: contact?.Name ?? "",
+        var sale = Cin7Sale(ID: newID(), Customer: buyer.Name, CustomerID: buyer.ID, Contact: contact?.Name ?? "",
                             Phone: contact?.Phone ?? "", Email: contact?.Email ?? "", DefaultAccount: buyer.RevenueAccount,
                             BaseCurrency: me.Currency, CustomerCurrency: buyer.Currency, TaxRule: buyer.TaxRule, Terms: buyer.PaymentTerm,
                             PriceTier: buyer.PriceTier, Location: location, SaleOrderDate: Cin7Day(date: now.date), LastModifiedOn: now,

@@ -39,7 +39,7 @@ extension Cin7Company {
         let wip = ledgerAccount(input.WIPAccount?.value, "WIPAccount", check: &check)
         let quantity = positiveQuantity(input.Quantity, check: &check)
         try check.finish()
-        var task = Cin7Disassembly(TaskID: UUID().uuidString.lowercased(), DisassemblyNumber: nextNumber("DS"), ProductID: product!.ID,
+        var task = Cin7Disassembly(TaskID: newID(), DisassemblyNumber: nextNumber("DS"), ProductID: product!.ID,
                                    ProductCode: product!.SKU, ProductName: product!.Name, LocationID: location!.id, Location: location!.name,
                                    WIPAccount: wip, Quantity: quantity, AssemblyInstructionURL: product!.AssemblyInstructionURL,
                                    CompletionDate: check.day(input.CompletionDate, "CompletionDate"), _created: stamp())
@@ -90,7 +90,7 @@ extension Cin7Company {
     private func advance(_ task: inout Cin7Disassembly, to status: String) throws(Cin7Failure) {
         let from = Cin7Disassembly.steps.firstIndex(of: task.Status) ?? 0
         let to = Cin7Disassembly.steps.firstIndex(of: status) ?? 0
-        let today = Cin7Day(date: Date())
+        let today = Cin7Day(date: now())
         if from < 1 && to >= 1 {
             let held = onHand(task.ProductID, at: task.Location)
             guard held >= task.Quantity else {

@@ -45,7 +45,7 @@ extension Cin7Company {
         check.check(status != "COMPLETED" || completion != nil, "Required attribute CompletionDate is not provided: it is required when Status is COMPLETED.")
         try check.finish()
         let now = stamp()
-        var task = Cin7FinishedGoods(TaskID: UUID().uuidString.lowercased(), AssemblyNumber: nextNumber("FG"), ProductID: product!.ID,
+        var task = Cin7FinishedGoods(TaskID: newID(), AssemblyNumber: nextNumber("FG"), ProductID: product!.ID,
                                      ProductCode: product!.SKU, ProductName: product!.Name, LocationID: location!.id, Location: location!.name,
                                      WIPAccount: wip, WIPDate: wipDate, Account: account, Quantity: quantity,
                                      AssemblyInstructionURL: product!.AssemblyInstructionURL, CompletionDate: completion,
@@ -124,8 +124,8 @@ extension Cin7Company {
         try check.finish()
         // "If Status is COMPLETED but task's WIPDate/CompletionDate is empty, current date will be set" (apib:2568).
         if status == "COMPLETED" {
-            task.WIPDate = task.WIPDate ?? Cin7Day(date: Date())
-            task.CompletionDate = task.CompletionDate ?? Cin7Day(date: Date())
+            task.WIPDate = task.WIPDate ?? Cin7Day(date: now())
+            task.CompletionDate = task.CompletionDate ?? Cin7Day(date: now())
         }
         try advance(&task, to: status)
         finishedGoods.put(task)
@@ -144,7 +144,7 @@ extension Cin7Company {
                 check.check(held >= line.TotalQuantity, "Not enough stock of \(line.ProductCode) at \(task.Location): \(line.TotalQuantity) to pick, \(held) on hand.")
             }
             try check.finish()
-            let wipDate = task.WIPDate ?? Cin7Day(date: Date())
+            let wipDate = task.WIPDate ?? Cin7Day(date: now())
             task.WIPDate = wipDate
             task.PickLines = task.OrderLines.map { line in
                 let unit = products[line.ProductID]?.UOM ?? line.Unit
@@ -159,7 +159,7 @@ extension Cin7Company {
             }
         }
         if from < 3 && to == 3 {
-            let completion = task.CompletionDate ?? Cin7Day(date: Date())
+            let completion = task.CompletionDate ?? Cin7Day(date: now())
             task.CompletionDate = completion
             let total = task.pickedCost
             moveStock(task.ProductID, at: task.Location, onHand: task.Quantity, unitCost: Cin7Number.rounded(total / task.Quantity, places: 4))

@@ -35,7 +35,7 @@ extension Cin7Company {
             task = try stockAdjustment(input.TaskID, "TaskID")
             guard task.Status == "DRAFT" else { throw .badRequest("Stock adjustment \(task.StocktakeNumber) is \(task.Status): only a DRAFT adjustment can be changed.") }
         } else {
-            task = Cin7StockAdjustment(TaskID: UUID().uuidString.lowercased(), EffectiveDate: Cin7Day(date: Date()), StocktakeNumber: "", Account: "470")
+            task = Cin7StockAdjustment(TaskID: newID(), EffectiveDate: Cin7Day(date: now()), StocktakeNumber: "", Account: "470")
         }
         var check = Cin7Validation()
         let status = check.required(input.Status, "Status").uppercased()

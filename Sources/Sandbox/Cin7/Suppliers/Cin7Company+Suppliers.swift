@@ -20,7 +20,7 @@ extension Cin7Company {
 
     func createSupplier(_ request: SandboxRequest) throws(Cin7Failure) -> [UInt8] {
         let input = try Cin7JSON.decode(Cin7SupplierInput.self, from: request.body).get()
-        var supplier = Cin7Supplier(ID: UUID().uuidString.lowercased(), Name: "", Currency: "", PaymentTerm: "", TaxRule: "", Discount: 0,
+        var supplier = Cin7Supplier(ID: newID(), Name: "", Currency: "", PaymentTerm: "", TaxRule: "", Discount: 0,
                                     Comments: "", AccountPayable: "", TaxNumber: "", AttributeSet: nil, Status: "",
                                     LastModifiedOn: stamp(), Addresses: [], Contacts: [])
         var check = Cin7Validation()
@@ -68,7 +68,7 @@ extension Cin7Company {
         if let v = input.TaxNumber { supplier.TaxNumber = v.value }
         if let v = input.AttributeSet { supplier.AttributeSet = v.isEmpty ? nil : v }
         supplier.attributes = Cin7Party.attributes(input.attributes, over: supplier.attributes)
-        if let addresses = input.Addresses { supplier.Addresses = Cin7Party.merge(addresses, into: supplier.Addresses, check: &check) }
-        if let contacts = input.Contacts { supplier.Contacts = Cin7Party.merge(contacts, into: supplier.Contacts, check: &check) }
+        if let addresses = input.Addresses { supplier.Addresses = Cin7Party.merge(addresses, into: supplier.Addresses, check: &check, newID: newID) }
+        if let contacts = input.Contacts { supplier.Contacts = Cin7Party.merge(contacts, into: supplier.Contacts, check: &check, newID: newID) }
     }
 }

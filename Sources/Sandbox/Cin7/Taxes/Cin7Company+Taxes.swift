@@ -26,7 +26,7 @@ extension Cin7Company {
 
     func createTaxRule(_ request: SandboxRequest) throws(Cin7Failure) -> [UInt8] {
         let input = try Cin7JSON.decode(Cin7TaxRuleInput.self, from: request.body).get()
-        var rule = Cin7TaxRule(ID: UUID().uuidString.lowercased(), Name: "", Account: "", IsActive: true, TaxInclusive: false,
+        var rule = Cin7TaxRule(ID: newID(), Name: "", Account: "", IsActive: true, TaxInclusive: false,
                                TaxPercent: 0, IsTaxForSale: false, IsTaxForPurchase: false, Components: [])
         var check = Cin7Validation()
         check.check(input.IsActive != nil, "Required attribute IsActive is not provided.")
@@ -83,7 +83,7 @@ extension Cin7Company {
                             "\(label).AccountCode '\(code)' should be an ACTIVE account of class LIABILITY.")
                 let order = component.ComponentOrder.map { NSDecimalNumber(decimal: $0.value).intValue } ?? index + 1
                 let existing = component.ID.flatMap { id in rule.Components.first { $0.ID.cin7Equals(id) } }
-                let id = existing?.ID ?? UUID().uuidString.uppercased()
+                let id = existing?.ID ?? newID().uppercased()
                 let value = percent ?? 0
                 result.append(.init(ID: id, Name: name, Percent: Cin7Number.fixed(value, places: 10), AccountCode: accounts[code]?.Code ?? code,
                                     Compound: component.Compound?.value == true ? "1" : "0", ComponentOrder: String(order),

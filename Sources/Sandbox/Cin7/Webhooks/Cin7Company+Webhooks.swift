@@ -11,7 +11,7 @@ extension Cin7Company {
 
     func createWebhook(_ request: SandboxRequest) throws(Cin7Failure) -> [UInt8] {
         let input = try Cin7JSON.decode(Cin7WebhookInput.self, from: request.body).get()
-        var webhook = Cin7Webhook(ID: UUID().uuidString.lowercased(), Type: "", Name: "", IsActive: true, ExternalURL: "",
+        var webhook = Cin7Webhook(ID: newID(), Type: "", Name: "", IsActive: true, ExternalURL: "",
                                   ExternalAuthorizationType: "noauth", ExternalHeaders: [])
         var check = Cin7Validation()
         apply(input, to: &webhook, check: &check, creating: true)
