@@ -175,6 +175,10 @@ struct SandboxCommand: AsyncParsableCommand {
                 var account = Cin7Configuration.Account(accountID: id, applicationKeys: [key],
                                                         companyName: accounts.isEmpty ? "Sandbox Trading Pty Ltd" : "Sandbox Company \(accounts.count + 1)")
                 account.sampleData = !cin7NoSampleData
+                // Account n holds business seed + n: the same business as Xero organisation n.
+                if (business == "cin7" || business == "both") && scale > 0 {
+                    account.business = BusinessGenerator.make(seed: seed &+ UInt64(accounts.count), scale: scale, name: account.companyName)
+                }
                 accounts.append(account)
             }
         }
@@ -228,11 +232,17 @@ struct SandboxCommand: AsyncParsableCommand {
             throw error
         }
         let cin7Faults = FaultInjector(seed: seed)
+        let cin7 = Cin7Sandbox(configuration: cin7Configuration(), faults: cin7Faults)
         let cin7Server: HTTPServer
         do {
             cin7Server = try await HTTPServer.start(configuration: .init(host: host, port: cin7Port),
-                                                    handler: SandboxHTTPHandler(api: SandboxFrontDoor(api: Cin7Sandbox(configuration: cin7Configuration(), faults: cin7Faults),
-                                                                                                      seed: seed, faults: cin7Faults)), logger: logger)
+                                                    handler: SandboxHTTPHandler(api: SandboxFrontDoor(api: cin7, seed: seed, faults: cin7Faults)), logger: logger)
+            // The generated history goes in through the API's own rules; a refusal is a bug to see at once.
+            let refused = await cin7.started()
+            guard refused.isEmpty else {
+                await cin7Server.shutdown(gracePeriod: .seconds(2))
+                throw CommandFailure("ledgerbridge sandbox: the generated business was refused by the Cin7 sandbox: \(refused.prefix(5).joined(separator: "; "))")
+            }
         } catch {
             await server.shutdown(gracePeriod: .seconds(2))
             throw error
