@@ -30,29 +30,36 @@ public struct HTTPRequest: Sendable {
 /// The request body as an async sequence of chunks.
 public struct HTTPRequestBody: AsyncSequence, Sendable {
     public typealias Element = ByteBuffer
-    let stream: AsyncThrowingStream<ByteBuffer, any Error>
+    /// nil for a request that has no body: most GETs, which then cost no stream.
+    let stream: AsyncThrowingStream<ByteBuffer, any Error>?
     /// Called with the size of each chunk the handler has taken, so the transport can
     /// open the flow-control window by that much.
     let consumed: @Sendable (Int) -> Void
 
+    /// A request without a body (no Content-Length or Transfer-Encoding in HTTP/1.1,
+    /// END_STREAM on HEADERS in HTTP/2).
+    static let empty = HTTPRequestBody(stream: nil, consumed: { _ in })
+
     public struct AsyncIterator: AsyncIteratorProtocol {
-        var base: AsyncThrowingStream<ByteBuffer, any Error>.AsyncIterator
+        var base: AsyncThrowingStream<ByteBuffer, any Error>.AsyncIterator?
         let consumed: @Sendable (Int) -> Void
 
         public mutating func next() async throws -> ByteBuffer? {
-            let chunk = try await base.next()
+            guard base != nil else { return nil }
+            let chunk = try await base!.next()
             if let chunk { consumed(chunk.readableBytes) }
             return chunk
         }
     }
 
     public func makeAsyncIterator() -> AsyncIterator {
-        AsyncIterator(base: stream.makeAsyncIterator(), consumed: consumed)
+        AsyncIterator(base: stream?.makeAsyncIterator(), consumed: consumed)
     }
 
     /// Reads the whole body, failing with `HTTPBodyTooLarge` past `limit` bytes.
     public func collect(upTo limit: Int) async throws -> ByteBuffer {
         var collected = ByteBuffer()
+        guard stream != nil else { return collected }
         for try await var chunk in self {
             guard collected.readableBytes + chunk.readableBytes <= limit else { throw HTTPBodyTooLarge(limit: limit) }
             collected.writeBuffer(&chunk)

@@ -50,17 +50,21 @@ final class HTTP1ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandle
             let id = requestCount
             state = .busy(id: id)
             dropUnreadBody(context)  // the last request's, if its head came before its handler ended
-            let (stream, continuation) = AsyncThrowingStream.makeStream(of: ByteBuffer.self)
-            body = continuation
             var headers = head.headers.map { (name: $0.name.lowercased(), value: $0.value) }
             headers.removeAll { $0.name == "connection" || $0.name == "transfer-encoding" }
             let eventLoop = context.eventLoop
             let loopBound = NIOLoopBound((self, context), eventLoop: eventLoop)
-            let request = HTTPRequest(
-                method: head.method.rawValue, target: head.uri, headers: headers, version: .http1_1,
-                body: HTTPRequestBody(stream: stream, consumed: { bytes in
+            let requestBody: HTTPRequestBody
+            if Self.hasBody(head) {
+                let (stream, continuation) = AsyncThrowingStream.makeStream(of: ByteBuffer.self)
+                body = continuation
+                requestBody = HTTPRequestBody(stream: stream, consumed: { bytes in
                     eventLoop.execute { loopBound.value.0.bodyConsumed(bytes, request: id, context: loopBound.value.1) }
-                }))
+                })
+            } else {
+                requestBody = .empty  // a stream per GET was a good part of its cost
+            }
+            let request = HTTPRequest(method: head.method.rawValue, target: head.uri, headers: headers, version: .http1_1, body: requestBody)
             let writer = HTTP1ResponseWriter(
                 context: NIOLoopBound(context, eventLoop: context.eventLoop),
                 eventLoop: context.eventLoop,
@@ -81,6 +85,14 @@ final class HTTP1ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandle
             body?.finish()
             body = nil
         }
+    }
+
+    /// RFC 9112 §6.3: a request has a body only with Transfer-Encoding or a non-zero
+    /// Content-Length (the codec has already refused malformed ones).
+    static func hasBody(_ head: HTTPRequestHead) -> Bool {
+        if head.headers.contains(name: "transfer-encoding") { return true }
+        guard let length = head.headers.first(name: "content-length") else { return false }
+        return length != "0"
     }
 
     func read(context: ChannelHandlerContext) {
@@ -156,6 +168,9 @@ final class HTTP1ResponseWriter: HTTPResponseWriter, @unchecked Sendable {
     // Touched only on the event loop.
     private var headSent = false
     private var ended = false
+    /// Set (from the handler's task) once the response has ended, so `finishIfNeeded`
+    /// need not hop to the loop to find out.
+    private let endRequested = ResponseEnded()
 
     init(context: NIOLoopBound<ChannelHandlerContext>, eventLoop: any EventLoop, keepAlive: Bool) {
         self.context = context
@@ -164,6 +179,7 @@ final class HTTP1ResponseWriter: HTTPResponseWriter, @unchecked Sendable {
     }
 
     func writeHead(status: Int, headers: [(name: String, value: String)], endStream: Bool) async throws {
+        if endStream { endRequested.set() }
         try await eventLoop.flatSubmit { [self] () -> EventLoopFuture<Void> in
             let context = self.context.value
             self.headSent = true
@@ -190,6 +206,7 @@ final class HTTP1ResponseWriter: HTTPResponseWriter, @unchecked Sendable {
     }
 
     func finish(trailers: [(name: String, value: String)]) async throws {
+        endRequested.set()
         try await eventLoop.flatSubmit { [self] () -> EventLoopFuture<Void> in
             guard !self.ended else { return self.eventLoop.makeSucceededVoidFuture() }
             return self.end(self.context.value)
@@ -197,6 +214,7 @@ final class HTTP1ResponseWriter: HTTPResponseWriter, @unchecked Sendable {
     }
 
     func finishIfNeeded() async throws {
+        guard !endRequested.isSet else { return }
         let needsHead = try await eventLoop.submit { [self] in !self.headSent && !self.ended }.get()
         if needsHead {
             try await writeHead(status: 500, headers: [], endStream: true)
@@ -211,21 +229,31 @@ final class HTTP1ResponseWriter: HTTPResponseWriter, @unchecked Sendable {
     }
 
     /// The parts go to the socket as they are (NIO gathers them into one writev).
+    /// A handler task already on the connection's loop (the usual case: tasks run on
+    /// the event loops) writes at once instead of queueing a hop to the same thread.
     func respond(status: Int, headers: [(name: String, value: String)], parts: [ByteBuffer], trailers: [(name: String, value: String)]) async throws {
-        try await eventLoop.flatSubmit { [self] () -> EventLoopFuture<Void> in
-            guard !self.ended else { return self.eventLoop.makeFailedFuture(HTTPStreamClosed()) }
-            let context = self.context.value
-            self.headSent = true
-            var fields = HTTPHeaders(headers.map { ($0.name, $0.value) })
-            if !fields.contains(name: "content-length") { fields.add(name: "content-length", value: String(parts.reduce(0) { $0 + $1.readableBytes })) }
-            if !self.keepAlive { fields.add(name: "connection", value: "close") }
-            context.write(NIOAny(HTTPServerResponsePart.head(HTTPResponseHead(version: .http1_1, status: HTTPResponseStatus(statusCode: status), headers: fields))), promise: nil)
-            for part in parts where part.readableBytes > 0 { context.write(NIOAny(HTTPServerResponsePart.body(.byteBuffer(part))), promise: nil) }
-            return self.end(context)
-        }.get()
+        endRequested.set()
+        if eventLoop.inEventLoop {
+            try await writeResponse(status: status, headers: headers, parts: parts).get()
+        } else {
+            try await eventLoop.flatSubmit { [self] in self.writeResponse(status: status, headers: headers, parts: parts) }.get()
+        }
+    }
+
+    private func writeResponse(status: Int, headers: [(name: String, value: String)], parts: [ByteBuffer]) -> EventLoopFuture<Void> {
+        guard !ended else { return eventLoop.makeFailedFuture(HTTPStreamClosed()) }
+        let context = self.context.value
+        headSent = true
+        var fields = HTTPHeaders(headers.map { ($0.name, $0.value) })
+        if !fields.contains(name: "content-length") { fields.add(name: "content-length", value: String(parts.reduce(0) { $0 + $1.readableBytes })) }
+        if !keepAlive { fields.add(name: "connection", value: "close") }
+        context.write(NIOAny(HTTPServerResponsePart.head(HTTPResponseHead(version: .http1_1, status: HTTPResponseStatus(statusCode: status), headers: fields))), promise: nil)
+        for part in parts where part.readableBytes > 0 { context.write(NIOAny(HTTPServerResponsePart.body(.byteBuffer(part))), promise: nil) }
+        return end(context)
     }
 
     func abort() async {
+        endRequested.set()
         try? await eventLoop.submit { [self] in
             // Flush what was written, then close without the final chunk: the client sees
             // a response cut short (or none), as after a dropped connection.

@@ -57,22 +57,26 @@ extension HTTP2ConnectionHandler: NGHTTP2SessionDelegate {
             peerDid(.invalidFrame)
             return
         }
-        let (body, continuation) = AsyncThrowingStream.makeStream(of: ByteBuffer.self)
-        state.body = continuation
-        if endStream {
-            state.requestComplete = true
-            continuation.finish()
-        }
         let loopBound = NIOLoopBound(self, eventLoop: context.eventLoop)
         let eventLoop = context.eventLoop
+        let body: HTTPRequestBody
+        if endStream {
+            // No DATA can follow: no stream to carry it (most GETs).
+            state.requestComplete = true
+            body = .empty
+        } else {
+            let (chunks, continuation) = AsyncThrowingStream.makeStream(of: ByteBuffer.self)
+            state.body = continuation
+            body = HTTPRequestBody(stream: chunks, consumed: { bytes in
+                eventLoop.execute { loopBound.value.consumed(stream: stream, bytes: bytes) }
+            })
+        }
         let request = HTTPRequest(
             method: method,
             target: path,
             headers: state.headers.filter { !$0.name.hasPrefix(":") } + (pseudo(":authority").map { [("host", $0)] } ?? []),
             version: .http2,
-            body: HTTPRequestBody(stream: body, consumed: { bytes in
-                eventLoop.execute { loopBound.value.consumed(stream: stream, bytes: bytes) }
-            }))
+            body: body)
         let writer = HTTP2ResponseWriter(stream: stream, connection: loopBound, eventLoop: eventLoop)
         let handler = self.handler
         runningHandlers += 1

@@ -81,12 +81,16 @@ extension HTTP2ConnectionHandler {
         flushOutput()
     }
 
-    /// A whole response, queued in one go (one hop from the handler's task).
-    func respond(stream: Int32, status: Int, headers: [(name: String, value: String)], body: ByteBuffer,
+    /// A whole response, queued in one go (one hop from the handler's task). The parts
+    /// are copied once, into the stream's queue, without being joined first.
+    func respond(stream: Int32, status: Int, headers: [(name: String, value: String)], parts: [ByteBuffer],
                  trailers: [(name: String, value: String)], on eventLoop: any EventLoop) throws {
         try writeHead(stream: stream, status: status, headers: headers, endStream: false)
+        if let state = streams[stream], state.outbound.readableBytes == 0 {
+            state.outbound.reserveCapacity(parts.reduce(0) { $0 + $1.readableBytes })
+        }
         // A unary body is bounded by the message limit; its drain future needs no waiting.
-        _ = writeBody(stream: stream, body, on: eventLoop)
+        for part in parts { _ = writeBody(stream: stream, part, on: eventLoop) }
         try finish(stream: stream, trailers: trailers)
     }
 
@@ -131,10 +135,19 @@ struct HTTP2ResponseWriter: HTTPResponseWriter {
     }
 
     func respond(status: Int, headers: [(name: String, value: String)], body: ByteBuffer, trailers: [(name: String, value: String)]) async throws {
+        try await respond(status: status, headers: headers, parts: [body], trailers: trailers)
+    }
+
+    func respond(status: Int, headers: [(name: String, value: String)], parts: [ByteBuffer], trailers: [(name: String, value: String)]) async throws {
         let connection = self.connection, stream = self.stream, eventLoop = self.eventLoop
         ended.set()
+        // A handler task already on the connection's loop (tasks run on the event loops)
+        // queues its response at once instead of hopping to the same thread.
+        if eventLoop.inEventLoop {
+            return try connection.value.respond(stream: stream, status: status, headers: headers, parts: parts, trailers: trailers, on: eventLoop)
+        }
         try await eventLoop.submit {
-            try connection.value.respond(stream: stream, status: status, headers: headers, body: body, trailers: trailers, on: eventLoop)
+            try connection.value.respond(stream: stream, status: status, headers: headers, parts: parts, trailers: trailers, on: eventLoop)
         }.get()
     }
 

@@ -4,6 +4,8 @@ public struct SandboxRequest: Sendable {
     /// The path without its query, as sent (percent-encoded).
     public let path: String
     public let query: QueryParameters
+    /// The query as sent (after `?`, undecoded): a cheap cache key for list answers.
+    public let rawQuery: Substring
     /// Lower-case names, in arrival order.
     public let headers: [(name: String, value: String)]
     public let body: [UInt8]
@@ -12,11 +14,14 @@ public struct SandboxRequest: Sendable {
 
     public init(method: String, target: String, headers: [(name: String, value: String)], body: [UInt8]) {
         self.method = method
-        if let mark = target.firstIndex(of: "?") {
+        // Byte-wise: Character-wise searches of every request's target showed in profiles.
+        if let mark = target.utf8.firstIndex(of: UInt8(ascii: "?")) {
             self.path = String(target[..<mark])
-            self.query = QueryParameters(parsing: target[target.index(after: mark)...])
+            self.rawQuery = target[target.utf8.index(after: mark)...]
+            self.query = QueryParameters(parsing: rawQuery)
         } else {
             self.path = target
+            self.rawQuery = ""
             self.query = QueryParameters(parsing: "")
         }
         self.headers = headers
@@ -42,10 +47,12 @@ public struct QueryParameters: Sendable {
     public let items: [(name: String, value: String)]
 
     public init(parsing raw: Substring) {
-        items = raw.split(separator: "&", omittingEmptySubsequences: true).map { pair in
-            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-            return (PercentDecoding.decode(parts[0], plusIsSpace: true),
-                    parts.count > 1 ? PercentDecoding.decode(parts[1], plusIsSpace: true) : "")
+        // Split on bytes: `&` and `=` are ASCII, and a Character-wise split costs more.
+        items = raw.utf8.split(separator: UInt8(ascii: "&"), omittingEmptySubsequences: true).map { pair in
+            let pair = Substring(pair)
+            guard let equals = pair.utf8.firstIndex(of: UInt8(ascii: "=")) else { return (PercentDecoding.decode(pair, plusIsSpace: true), "") }
+            return (PercentDecoding.decode(pair[..<equals], plusIsSpace: true),
+                    PercentDecoding.decode(pair[pair.utf8.index(after: equals)...], plusIsSpace: true))
         }
     }
 
@@ -57,21 +64,35 @@ public struct QueryParameters: Sendable {
     /// The first value of `name`, ignoring case: Xero and Cin7 both accept
     /// `page`/`Page`, `where`/`Where`.
     public func value(_ name: String) -> String? {
-        let lowered = name.lowercased()
-        return items.first { $0.name.lowercased() == lowered }?.value
+        items.first { CaseInsensitive.equal($0.name, name) }?.value
     }
 
     /// Every value of `name` (repeated parameters), ignoring case.
     public func values(_ name: String) -> [String] {
-        let lowered = name.lowercased()
-        return items.filter { $0.name.lowercased() == lowered }.map(\.value)
+        items.filter { CaseInsensitive.equal($0.name, name) }.map(\.value)
+    }
+}
+
+/// Comparison ignoring case without lower-casing copies: byte-wise for ASCII (every
+/// parameter and header name in practice), `lowercased()` for anything else.
+enum CaseInsensitive {
+    static func equal(_ a: String, _ b: String) -> Bool {
+        let x = a.utf8, y = b.utf8
+        guard x.allSatisfy({ $0 < 0x80 }) && y.allSatisfy({ $0 < 0x80 }) else { return a.lowercased() == b.lowercased() }
+        return x.count == y.count && zip(x, y).allSatisfy { lower($0) == lower($1) }
+    }
+
+    /// ASCII `A`–`Z` to `a`–`z`; every other byte as it is.
+    static func lower(_ byte: UInt8) -> UInt8 {
+        byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") ? byte | 0x20 : byte
     }
 }
 
 enum PercentDecoding {
     /// Decodes `%XX` escapes (and `+` when asked); a malformed escape is kept as is.
     static func decode(_ text: Substring, plusIsSpace: Bool) -> String {
-        guard text.contains("%") || (plusIsSpace && text.contains("+")) else { return String(text) }
+        // Byte-wise: `contains("%")` on a Substring went through Foundation's string search.
+        guard text.utf8.contains(where: { $0 == UInt8(ascii: "%") || (plusIsSpace && $0 == UInt8(ascii: "+")) }) else { return String(text) }
         var bytes: [UInt8] = []
         bytes.reserveCapacity(text.utf8.count)
         var iterator = Array(text.utf8)[...]

@@ -62,7 +62,7 @@ public struct SandboxResponse: Sendable {
     }
 
     public mutating func setHeader(_ name: String, _ value: String) {
-        headers.removeAll { $0.name == name }
+        if headers.contains(where: { $0.name == name }) { headers.removeAll { $0.name == name } }
         headers.append((name, value))
     }
 }

@@ -24,6 +24,9 @@ public struct SandboxRouter: Sendable {
 
     let caseInsensitive: Bool
     private var routes: [Route] = []
+    /// Routes without parameters by their (comparable) segments, in the order added:
+    /// most calls are found here with one lookup instead of trying every route.
+    private var literalRoutes: [[String]: [Int]] = [:]
 
     public init(caseInsensitive: Bool) {
         self.caseInsensitive = caseInsensitive
@@ -34,15 +37,22 @@ public struct SandboxRouter: Sendable {
             if part.hasPrefix("{") && part.hasSuffix("}") { return .parameter(String(part.dropFirst().dropLast())) }
             return .literal(caseInsensitive ? part.lowercased() : String(part))
         }
+        let literals = segments.compactMap { if case .literal(let text) = $0 { text } else { nil } }
+        if literals.count == segments.count { literalRoutes[literals, default: []].append(routes.count) }
         routes.append(Route(method: method, segments: segments, handler: handler))
     }
 
     /// The handler for a request; literal routes win over parameters, so
     /// `/Invoices/{id}` does not swallow a literal sibling.
     public func match(method: String, path: String) -> Match {
-        let parts = path.split(separator: "/").map { PercentDecoding.decode($0, plusIsSpace: false) }
+        // Split byte-wise (a Character-wise split showed in every request's profile).
+        let parts = path.utf8.split(separator: UInt8(ascii: "/")).map { PercentDecoding.decode(Substring($0), plusIsSpace: false) }
         // Lower-cased once per request, not once per route tried.
         let comparable = caseInsensitive ? parts.map { $0.lowercased() } : parts
+        // A literal route of this method is the best match there can be (all literals).
+        if let index = literalRoutes[comparable]?.first(where: { routes[$0].method == method }) {
+            return .found(routes[index].handler, parameters: [:])
+        }
         var best: (route: Route, parameters: [String: String], literals: Int)?
         var allowed: [String] = []
         for route in routes where route.segments.count == parts.count {

@@ -43,26 +43,48 @@ public final class RateLimiter: Sendable {
     /// Counts a call against `key` if every window and the concurrency cap
     /// allow it; an admitted call must be ended with `finish(key)`.
     public func admit(_ key: String, now: ContinuousClock.Instant = .now) -> Decision {
+        switch check(key, now: now) {
+        case .admitted(let remaining):
+            return .admitted(remaining: Dictionary(zip(windows.map(\.name), remaining), uniquingKeysWith: { $1 }))
+        case .refused(let window, let retryAfter):
+            return .refused(window: window, retryAfter: retryAfter)
+        case .tooManyConcurrent:
+            return .tooManyConcurrent
+        }
+    }
+
+    /// `admit`'s answer with what is left as an array in `windows`' order: no
+    /// dictionary built for every call (the sandboxes' gates use this).
+    enum Admission {
+        case admitted(remaining: [Int])
+        case refused(window: String, retryAfter: Duration)
+        case tooManyConcurrent
+    }
+
+    func check(_ key: String, now: ContinuousClock.Instant = .now) -> Admission {
         state.withLock { state in
             if let maxConcurrent, state.inFlight[key, default: 0] >= maxConcurrent { return .tooManyConcurrent }
-            // Taken out of the dictionary so the queues are uniquely referenced: mutating a
-            // copy would copy every timestamp of the day window on every call.
-            var queues = state.calls.removeValue(forKey: key) ?? Array(repeating: TimestampQueue(), count: windows.count)
-            defer { state.calls[key] = queues }
-            var remaining: [String: Int] = [:]
-            for (index, window) in windows.enumerated() {
-                queues[index].dropOlder(than: now - window.length)
-                if queues[index].count >= window.limit {
-                    // The oldest call in the window leaves it first.
-                    let retry = window.length - (now - (queues[index].oldest ?? now))
-                    return .refused(window: window.name, retryAfter: max(retry, .seconds(1)))
-                }
-                remaining[window.name] = window.limit - queues[index].count - 1
-            }
-            for index in queues.indices { queues[index].append(now) }
-            if maxConcurrent != nil { state.inFlight[key, default: 0] += 1 }
-            return .admitted(remaining: remaining)
+            // Mutated in place in the dictionary: a copy would copy the queues on every call.
+            let admission = Self.count(now: now, windows: windows, in: &state.calls[key, default: Array(repeating: TimestampQueue(), count: windows.count)])
+            if case .admitted = admission, maxConcurrent != nil { state.inFlight[key, default: 0] += 1 }
+            return admission
         }
+    }
+
+    private static func count(now: ContinuousClock.Instant, windows: [Window], in queues: inout [TimestampQueue]) -> Admission {
+        var remaining: [Int] = []
+        remaining.reserveCapacity(windows.count)
+        for (index, window) in windows.enumerated() {
+            queues[index].dropOlder(than: now - window.length)
+            if queues[index].count >= window.limit {
+                // The oldest call in the window leaves it first.
+                let retry = window.length - (now - (queues[index].oldest ?? now))
+                return .refused(window: window.name, retryAfter: max(retry, .seconds(1)))
+            }
+            remaining.append(window.limit - queues[index].count - 1)
+        }
+        for index in queues.indices { queues[index].append(now) }
+        return .admitted(remaining: remaining)
     }
 
     public func finish(_ key: String) {

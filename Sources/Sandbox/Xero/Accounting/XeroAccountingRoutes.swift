@@ -9,7 +9,25 @@ struct XeroAccountingRoutes: Sendable {
     let limits: XeroRateLimits
     let idempotency: XeroIdempotency
     let webhooks: XeroWebhookSender
+    /// Each organisation under the spellings of its id clients send (as Foundation
+    /// prints it, and lower-case), and the rate limiters' key for it: looked up per
+    /// call instead of parsing and printing a UUID each time.
+    let tenants: [String: (id: UUID, key: String)]
     static let prefix = "/api.xro/2.0"
+
+    init(identity: XeroIdentityStore, books: [UUID: XeroBooks], limits: XeroRateLimits, idempotency: XeroIdempotency, webhooks: XeroWebhookSender) {
+        self.identity = identity
+        self.books = books
+        self.limits = limits
+        self.idempotency = idempotency
+        self.webhooks = webhooks
+        var tenants: [String: (id: UUID, key: String)] = [:]
+        for id in books.keys {
+            tenants[id.uuidString] = (id, id.uuidString)
+            tenants[id.uuidString.lowercased()] = (id, id.uuidString)
+        }
+        self.tenants = tenants
+    }
 
     func register(in router: inout SandboxRouter) {
         route(&router, "GET", "/Contacts") { books, request in await books.listContacts(request) }
@@ -135,12 +153,12 @@ struct XeroAccountingRoutes: Sendable {
         case .success(let value): grant = value
         case .failure(let failure): return failure.response
         }
-        guard let tenant = request.header("xero-tenant-id").flatMap(UUID.init(uuidString:)),
-              grant.tenants.contains(tenant), let books = books[tenant] else { return XeroProblem.forbidden() }
+        guard let tenant = request.header("xero-tenant-id").flatMap(tenant(named:)),
+              grant.tenants.contains(tenant.id), let books = books[tenant.id] else { return XeroProblem.forbidden() }
         guard Self.acceptsJSON(request) else {
             return .text(406, "This sandbox answers JSON only: send Accept: application/json (Xero would answer XML).")
         }
-        let response = await limits.around(tenant: tenant.uuidString, clientID: grant.clientID) {
+        let response = await limits.around(tenant: tenant.key, clientID: grant.clientID) {
             guard request.method == "PUT" || request.method == "POST", let key = request.header("idempotency-key") else {
                 return await handler(books, request, grant.clientID)
             }
@@ -151,9 +169,36 @@ struct XeroAccountingRoutes: Sendable {
         return response
     }
 
+    /// The organisation a `xero-tenant-id` names, in any spelling UUID(uuidString:) reads.
+    private func tenant(named text: String) -> (id: UUID, key: String)? {
+        if let known = tenants[text] { return known }
+        return UUID(uuidString: text).map { ($0, $0.uuidString) }
+    }
+
     static func acceptsJSON(_ request: SandboxRequest) -> Bool {
-        guard let accept = request.header("accept")?.lowercased() else { return false }
-        // Each media range by itself (stdlib only: Foundation's substring search was a hot spot).
+        guard let accept = request.header("accept") else { return false }
+        guard accept.utf8.allSatisfy({ $0 < 0x80 }) else { return acceptsJSONSpelledOut(accept.lowercased()) }
+        // Each media range by itself, byte-wise and without lower-cased copies (every
+        // API call asks, so String work here showed in profiles).
+        var json = false, any = false, xml = false
+        let ranges: [Substring.UTF8View] = accept.utf8.split(separator: UInt8(ascii: ","))
+        for range in ranges {
+            let pieces: [Substring.UTF8View] = range.split(separator: UInt8(ascii: ";"))
+            let type = pieces.first.map { $0.filter { $0 != UInt8(ascii: " ") } } ?? []
+            json = json || matches(type, "application/json")
+            any = any || matches(type, "*/*")
+            xml = xml || type.count >= 3 && matches(type.suffix(3), "xml")
+        }
+        return json || any && !xml
+    }
+
+    /// `bytes`, lower-cased, spell `text` (lower-case ASCII).
+    private static func matches(_ bytes: some Collection<UInt8>, _ text: String) -> Bool {
+        bytes.count == text.utf8.count && zip(bytes, text.utf8).allSatisfy { CaseInsensitive.lower($0) == $1 }
+    }
+
+    /// The same test on Strings, for a header with non-ASCII text.
+    static func acceptsJSONSpelledOut(_ accept: String) -> Bool {
         let ranges = accept.split(separator: ",").map { $0.split(separator: ";").first.map { String($0.filter { $0 != " " }) } ?? "" }
         return ranges.contains("application/json") || ranges.contains("*/*") && !ranges.contains { $0.hasSuffix("xml") }
     }

@@ -17,7 +17,7 @@ actor XeroBooks {
 
     var organisation: XeroOrganisation
     /// List answers by query (see `list`), each valid while its table's version holds.
-    var pageCache: [String: CachedPage] = [:]
+    var pageCache: [PageKey: CachedPage] = [:]
     var contacts = EntityTable<XeroContact>()
     var accounts = EntityTable<XeroAccount>()
     var taxRates = EntityTable<XeroTaxRate>()
@@ -56,8 +56,10 @@ actor XeroBooks {
                                   supportsIfModifiedSince: Bool = true, _ keep: (Entity) -> Bool = { _ in true },
                                   render: ((Entity) -> [UInt8])? = nil) -> SandboxResponse {
         // The same question of an unchanged table gets the same records: from the cache.
-        let cacheKey = Entity.collection + "\u{0}" + request.query.items.map { "\($0.name)=\($0.value)" }.joined(separator: "&")
-            + "\u{0}" + (supportsIfModifiedSince ? request.header("if-modified-since") ?? "" : "")
+        // Keyed by the query as sent: the same text always decodes to the same items,
+        // and no key string is built per call.
+        let cacheKey = PageKey(collection: Entity.collection, query: request.rawQuery,
+                               ifModifiedSince: supportsIfModifiedSince ? request.header("if-modified-since") ?? "" : "")
         if let page = pageCache[cacheKey], page.version == table.version {
             return .json(200, parts: XeroEnvelope.parts(Entity.collection, joined: page.items, providerName: providerName, pagination: page.pagination))
         }
@@ -112,6 +114,13 @@ actor XeroBooks {
         return .json(200, parts: XeroEnvelope.parts(Entity.collection, joined: items, providerName: providerName, pagination: pagination))
     }
 
+    /// What a cached list answer depends on besides the table's version.
+    struct PageKey: Hashable {
+        let collection: String
+        let query: Substring
+        let ifModifiedSince: String
+    }
+
     /// A list answer kept for an unchanged table: the records' JSON, joined.
     struct CachedPage {
         let version: Int
@@ -119,7 +128,7 @@ actor XeroBooks {
         let pagination: XeroEnvelope.Pagination?
     }
 
-    private func remember(_ page: CachedPage, as key: String) {
+    private func remember(_ page: CachedPage, as key: PageKey) {
         // Bounded: many different queries must not grow memory without limit.
         if pageCache.count >= 256 { pageCache.removeAll(keepingCapacity: true) }
         pageCache[key] = page

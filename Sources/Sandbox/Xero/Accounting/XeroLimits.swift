@@ -35,19 +35,20 @@ struct XeroRateLimits: Sendable {
     /// Runs `call` if the organisation's and the app's budgets allow, adding the
     /// remaining-budget headers to whatever it answers.
     func around(tenant: String, clientID: String, _ call: () async -> SandboxResponse) async -> SandboxResponse {
-        let appDecision = app.admit(clientID)
+        let appDecision = app.check(clientID)
         guard case .admitted(let appRemaining) = appDecision else { return refusal(appDecision) }
-        let decision = organisation.admit(tenant)
+        let decision = organisation.check(tenant)
         guard case .admitted(let remaining) = decision else { return refusal(decision) }
         defer { organisation.finish(tenant) }
         var response = await call()
-        response.setHeader("x-minlimit-remaining", String(remaining["minute"] ?? 0))
-        response.setHeader("x-daylimit-remaining", String(remaining["day"] ?? 0))
-        response.setHeader("x-appminlimit-remaining", String(appRemaining["appminute"] ?? 0))
+        // Indexed in the order of the windows above.
+        response.setHeader("x-minlimit-remaining", String(remaining[0]))
+        response.setHeader("x-daylimit-remaining", String(remaining[1]))
+        response.setHeader("x-appminlimit-remaining", String(appRemaining[0]))
         return response
     }
 
-    private func refusal(_ decision: RateLimiter.Decision) -> SandboxResponse {
+    private func refusal(_ decision: RateLimiter.Admission) -> SandboxResponse {
         switch decision {
         case .refused(let window, let retryAfter):
             let seconds = Int((Double(retryAfter.components.seconds) + Double(retryAfter.components.attoseconds) / 1e18).rounded(.up))

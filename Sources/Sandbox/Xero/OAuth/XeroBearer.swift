@@ -2,6 +2,8 @@
 enum XeroBearer {
     static func check(_ request: SandboxRequest, store: XeroIdentityStore) async -> XeroIdentityStore.AccessCheck {
         guard let token = token(in: request) else { return .invalid }
+        // A token already found valid, not yet expired, with nothing changed since: no actor hop.
+        if let grant = store.grants.grant(for: token) { return .valid(grant) }
         return await store.check(accessToken: token)
     }
 

@@ -70,6 +70,9 @@ actor XeroIdentityStore {
     }
 
     let configuration: XeroIdentityConfiguration
+    /// Valid tokens' grants, read by API calls without entering this actor; dropped
+    /// here whenever an answer could change.
+    let grants = XeroGrantCache()
     private let signingKey = SecureRandom.bytes(32)
     private var codes: [String: AuthorizationCode] = [:]
     private var tokenSets: [UUID: TokenSet] = [:]
@@ -84,6 +87,7 @@ actor XeroIdentityStore {
     // MARK: authorize
 
     func issueCode(clientID: String, redirectURI: String, scopes: [String], codeChallenge: String?) -> String {
+        grants.clear()  // consent may connect more organisations to the app
         let code = Self.randomToken()
         let authEventID = UUID()
         codes[code] = AuthorizationCode(clientID: clientID, redirectURI: redirectURI, scopes: scopes, codeChallenge: codeChallenge,
@@ -112,6 +116,7 @@ actor XeroIdentityStore {
             guard let verifier = codeVerifier, Self.isValidVerifier(verifier),
                   Self.base64URL(Digest.sha256(Array(verifier.utf8))) == challenge else { throw .invalidGrant }
         }
+        grants.clear()
         let set = TokenSet(id: UUID(), clientID: clientID, scopes: grant.scopes, authEventID: grant.authEventID,
                            refreshToken: grant.scopes.contains("offline_access") ? Self.randomToken() : nil,
                            refreshTokenLastUsed: .now)
@@ -129,6 +134,7 @@ actor XeroIdentityStore {
             return previous.response
         }
         guard set.refreshToken == token, now - set.refreshTokenLastUsed < configuration.refreshTokenIdleLifetime else { throw .invalidGrant }
+        grants.clear()
         // Rotation: a new refresh token each time; the old one only within the grace period.
         if let previous = set.previousRefreshToken { tokenSetByRefreshToken[previous.token] = nil }
         let next = Self.randomToken()
@@ -144,6 +150,7 @@ actor XeroIdentityStore {
     /// Revoking a refresh token ends the grant and removes the user's connections to the app.
     func revoke(token: String, clientID: String) throws(TokenError) {
         guard let id = tokenSetByRefreshToken[token], let set = tokenSets[id], set.clientID == clientID else { return }
+        grants.clear()
         tokenSets[id]?.revoked = true
         tokenSetByRefreshToken = tokenSetByRefreshToken.filter { $0.value != id }
         accessTokens = accessTokens.filter { $0.value.tokenSetID != id }
@@ -156,7 +163,9 @@ actor XeroIdentityStore {
         guard let token = accessTokens[accessToken], let set = tokenSets[token.tokenSetID], !set.revoked else { return .invalid }
         guard token.expiresAt > .now else { return .expired(at: token.expiresAtDate) }
         let tenants = Set(connections.values.filter { $0.clientID == set.clientID }.map(\.tenantID))
-        return .valid(Grant(clientID: set.clientID, scopes: set.scopes, tenants: tenants))
+        let grant = Grant(clientID: set.clientID, scopes: set.scopes, tenants: tenants)
+        grants.remember(grant, for: accessToken, until: token.expiresAt)
+        return .valid(grant)
     }
 
     func connections(clientID: String, authEventID: UUID?) -> [Connection] {
@@ -166,6 +175,7 @@ actor XeroIdentityStore {
 
     func deleteConnection(id: UUID, clientID: String) -> Bool {
         guard connections[id]?.clientID == clientID else { return false }
+        grants.clear()
         connections[id] = nil
         return true
     }
