@@ -74,13 +74,15 @@ def test_serve_refuses_to_start_without_a_usable_key_ring(cli, env, tmp_path):
     assert "no keys" in serve_with({"LEDGERBRIDGE_KEYRING_JSON": '{"active":"a","keys":[]}'}).output
 
 
-def test_rotate_key_runs_against_the_database_and_is_safe_to_repeat(cli, env, tmp_path):
+def test_rotate_key_runs_against_the_database_and_is_safe_to_repeat(cli, env, scratch_db, tmp_path):
+    # A database of its own: the shared one holds other tests' secrets, sealed by their own rings.
+    assert cli.migrate(scratch_db.owner_url, env.migrations_dir).returncode == 0
     ring = tmp_path / "keyring.json"
     assert admin("new-keyring", str(ring)).returncode == 0
     assert admin("add-key", str(ring)).returncode == 0
     for _ in range(2):
-        result = cli.run("admin", "rotate-key", "--database-url", env.app_url, "--keyring", str(ring))
+        result = cli.run("admin", "rotate-key", "--database-url", scratch_db.app_url, "--keyring", str(ring))
         assert result.returncode == 0, result.explain()
         assert "re-encrypted under key" in result.stdout
-    bad = cli.run("admin", "rotate-key", "--database-url", env.app_url, "--keyring", str(tmp_path / "missing.json"))
+    bad = cli.run("admin", "rotate-key", "--database-url", scratch_db.app_url, "--keyring", str(tmp_path / "missing.json"))
     assert bad.returncode != 0 and "cannot be read" in bad.output

@@ -28,7 +28,7 @@ final class HTTP1ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandle
     private var state = State.idle
     private var requestCount = 0
     private var quiescing = false
-    private var idleTimer: IdleTimer
+    private let idleTimer: IdleTimer
     private var budget: ConnectionBudget
     private var readGate = ReadGate.open
 
@@ -151,7 +151,7 @@ final class HTTP1ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandle
     }
 
     func channelInactive(context: ChannelHandlerContext) {
-        idleTimer.disarm()
+        idleTimer.cancel()
         body?.finish(throwing: HTTPStreamClosed())
         task?.cancel()
         context.fireChannelInactive()

@@ -57,8 +57,8 @@ final class HTTP2ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandle
     /// Streams with writers waiting for their own or the connection's response queue.
     var waitingStreams: Set<Int32> = []
     private var readGate = ReadGate.open
-    private var idleTimer: IdleTimer
-    private var closeTimer = IdleTimer(timeout: HTTP2ConnectionHandler.closeTimeout)
+    private let idleTimer: IdleTimer
+    private let closeTimer = IdleTimer(timeout: HTTP2ConnectionHandler.closeTimeout)
     /// The socket is backlogged: no frames are taken out of nghttp2 and nothing is read
     /// until it drains to half the high-water mark.
     private var socketPaused = false
@@ -114,8 +114,8 @@ final class HTTP2ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandle
 
     func channelInactive(context: ChannelHandlerContext) {
         lifecycle = .closed
-        idleTimer.disarm()
-        closeTimer.disarm()
+        idleTimer.cancel()
+        closeTimer.cancel()
         for stream in streams.values {
             fail(stream)
         }

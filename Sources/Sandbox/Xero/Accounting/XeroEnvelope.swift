@@ -30,49 +30,71 @@ enum XeroEnvelope {
 
     static func list(_ collection: String, joined items: [UInt8], providerName: String, pagination: Pagination? = nil,
                      warnings: [String] = []) -> [UInt8] {
-        prefix(collection, providerName: providerName, pagination: pagination, warnings: warnings) + items + Array("]}".utf8)
+        var head = prefix(collection, providerName: providerName, pagination: pagination, warnings: warnings)
+        return head.readBytes(length: head.readableBytes)! + items + Array("]}".utf8)
     }
 
     /// The envelope around records already joined in a buffer, as three parts: the
     /// records' buffer is sent as it is, not copied.
     static func parts(_ collection: String, joined items: ByteBuffer, providerName: String, pagination: Pagination? = nil) -> [ByteBuffer] {
-        [ByteBuffer(bytes: prefix(collection, providerName: providerName, pagination: pagination, warnings: [])), items, ByteBuffer(string: "]}")]
+        [prefix(collection, providerName: providerName, pagination: pagination, warnings: []), items, ByteBuffer(string: "]}")]
     }
 
-    /// Everything before the records: `{"Id":…,"Status":"OK",…,"<Collection>":[`.
-    private static func prefix(_ collection: String, providerName: String, pagination: Pagination?, warnings: [String]) -> [UInt8] {
-        var out: [UInt8] = []
+    /// Everything before the records: `{"Id":…,"Status":"OK",…,"<Collection>":[`,
+    /// written straight into one buffer (this runs for every list answer).
+    private static func prefix(_ collection: String, providerName: String, pagination: Pagination?, warnings: [String]) -> ByteBuffer {
+        var out = ByteBuffer()
         out.reserveCapacity(320)
-        out += Array(#"{"Id":""#.utf8)
-        out += Array(fastUUID().utf8)
-        out += Array(#"","Status":"OK","ProviderName":"#.utf8)
-        out += jsonString(providerName)
-        out += Array(#","DateTimeUTC":"\/Date("#.utf8)
-        out += Array(String(Int64(Date().timeIntervalSince1970 * 1000)).utf8)
-        out += Array(#")\/""#.utf8)
+        out.writeStaticString(#"{"Id":""#)
+        out.writeBytes(uuidBytes())
+        out.writeStaticString(#"","Status":"OK","ProviderName":"#)
+        out.writeBytes(jsonString(providerName))
+        out.writeStaticString(#","DateTimeUTC":"\/Date("#)
+        out.writeString(String(Int64(Date().timeIntervalSince1970 * 1000)))
+        out.writeStaticString(#")\/""#)
         if let pagination {
-            out += Array(#","pagination":{"page":\#(pagination.page),"pageSize":\#(pagination.pageSize),"pageCount":\#(pagination.pageCount),"itemCount":\#(pagination.itemCount)}"#.utf8)
+            out.writeString(#","pagination":{"page":\#(pagination.page),"pageSize":\#(pagination.pageSize),"pageCount":\#(pagination.pageCount),"itemCount":\#(pagination.itemCount)}"#)
         }
         if !warnings.isEmpty {
-            out += Array(#","Warnings":["#.utf8)
-            out += warnings.map { Array(#"{"Message":"#.utf8) + jsonString($0) + [UInt8(ascii: "}")] }.joined(separator: [UInt8(ascii: ",")])
-            out.append(UInt8(ascii: "]"))
+            out.writeStaticString(#","Warnings":["#)
+            for (index, warning) in warnings.enumerated() {
+                if index > 0 { out.writeStaticString(",") }
+                out.writeStaticString(#"{"Message":"#)
+                out.writeBytes(jsonString(warning))
+                out.writeStaticString("}")
+            }
+            out.writeStaticString("]")
         }
-        out += Array(",\"\(collection)\":[".utf8)
+        out.writeStaticString(",\"")
+        out.writeString(collection)
+        out.writeStaticString("\":[")
         return out
     }
 
     /// A random version-4 UUID from getrandom (Foundation's UUID() reads /dev/urandom each time).
     static func fastUUID() -> String {
+        String(decoding: uuidBytes(), as: UTF8.self)
+    }
+
+    /// Its 36 lower-case characters, formatted digit by digit (no String arithmetic).
+    static func uuidBytes() -> [UInt8] {
         var generator = SystemRandomNumberGenerator()
         let high = (generator.next() as UInt64) & 0xFFFF_FFFF_FFFF_0FFF | 0x4000
         let low = (generator.next() as UInt64) & 0x3FFF_FFFF_FFFF_FFFF | 0x8000_0000_0000_0000
-        func hex(_ value: UInt64, _ digits: Int) -> String {
-            let text = String(value, radix: 16)
-            return String(repeating: "0", count: digits - text.count) + text
+        var out = [UInt8](repeating: UInt8(ascii: "-"), count: 36)
+        var position = 0
+        for (word, nibbles) in [(high, 0..<16), (low, 0..<16)] {
+            for nibble in nibbles {
+                if position == 8 || position == 13 || position == 18 || position == 23 { position += 1 }
+                let value = Int(word >> UInt64(60 - 4 * nibble) & 0xF)
+                out[position] = hexDigits[value]
+                position += 1
+            }
         }
-        return "\(hex(high >> 32, 8))-\(hex(high >> 16 & 0xFFFF, 4))-\(hex(high & 0xFFFF, 4))-\(hex(low >> 48, 4))-\(hex(low & 0xFFFF_FFFF_FFFF, 12))"
+        return out
     }
+
+    private static let hexDigits = Array("0123456789abcdef".utf8)
 
     static func jsonString(_ text: String) -> [UInt8] {
         // Plain ASCII needs no escaping: the common case, without JSONSerialization.
