@@ -157,3 +157,20 @@ class Session:
         status, response_headers, data = self.raw(method, path, body, headers)
         validate("xero_accounting.yaml", "https://api.xero.com", method, "/api.xro/2.0" + path.split("?")[0], status, data)
         return status, response_headers, data
+
+
+ZERO_GUID = "00000000-0000-0000-0000-000000000000"
+
+
+def money(value):
+    """An SDK amount as a Decimal to the cent, for exact comparisons."""
+    from decimal import Decimal
+    return Decimal(str(value)).quantize(Decimal("0.01"))
+
+
+def new_contact(session: "Session", prefix: str = "Contact") -> str:
+    """A fresh contact through the SDK; its ContactID."""
+    import uuid
+    from xero_python.accounting import Contact, Contacts
+    name = f"{prefix} {uuid.uuid4().hex[:6]}"
+    return session.api.create_contacts(session.tenant, Contacts(contacts=[Contact(name=name)])).contacts[0].contact_id

@@ -15,10 +15,9 @@ from decimal import Decimal
 
 import pytest
 
-from sandbox_support import Session, xero_sandbox
+from sandbox_support import ZERO_GUID, money, new_contact as shared_new_contact, Session, xero_sandbox
 
 CLIENT_ID, SECRET = "banking-client", "banking-secret"
-ZERO_GUID = "00000000-0000-0000-0000-000000000000"
 DAY = datetime.date(2030, 1, 10)
 DUE = datetime.date(2030, 1, 31)
 
@@ -34,14 +33,8 @@ def session(sandbox):
     return Session(sandbox, CLIENT_ID, SECRET)
 
 
-def money(value) -> Decimal:
-    return Decimal(str(value)).quantize(Decimal("0.01"))
-
-
 def new_contact(session) -> str:
-    from xero_python.accounting import Contact, Contacts
-    name = "Bank Contact " + uuid.uuid4().hex[:6]
-    return session.api.create_contacts(session.tenant, Contacts(contacts=[Contact(name=name)])).contacts[0].contact_id
+    return shared_new_contact(session, "Bank Contact")
 
 
 def line(amount, code="200", **extra):

@@ -15,10 +15,9 @@ from decimal import Decimal
 
 import pytest
 
-from sandbox_support import Session, xero_sandbox
+from sandbox_support import ZERO_GUID, money, Session, xero_sandbox
 
 CLIENT_ID, SECRET = "journals-client", "journals-secret"
-ZERO_GUID = "00000000-0000-0000-0000-000000000000"
 DAY = datetime.date(2030, 2, 1)
 
 
@@ -31,10 +30,6 @@ def sandbox():
 @pytest.fixture(scope="module")
 def session(sandbox):
     return Session(sandbox, CLIENT_ID, SECRET)
-
-
-def money(value) -> Decimal:
-    return Decimal(str(value)).quantize(Decimal("0.01"))
 
 
 def journal_line(amount, code, **extra):
