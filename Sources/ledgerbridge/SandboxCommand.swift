@@ -63,6 +63,14 @@ struct SandboxCommand: AsyncParsableCommand {
     @Option(name: .customLong("xero-webhook-batch-ms"), help: "Events raised within this many milliseconds go out in one delivery.")
     var xeroWebhookBatchMilliseconds = 200
 
+    @Option(name: .customLong("xero-fault"), help: ArgumentHelp(
+        "A fault rule in force from the start, as JSON (repeatable); more can be added while running at POST /__sandbox/faults.",
+        discussion: #"e.g. {"method":"GET","path":"/api.xro/2.0/Invoices*","fault":"status","status":503,"times":2}; faults: status, rateLimit, slow (delayMs), timeout, malformedJSON, drop, lostResponse, duplicateDelivery; optional times and probability. Default: none."#))
+    var xeroFaults: [String] = []
+
+    @Option(name: .customLong("cin7-fault"), help: "A fault rule for the Cin7 sandbox from the start, as JSON (repeatable; the same form as --xero-fault).")
+    var cin7FaultRules: [String] = []
+
     @Option(name: .customLong("business"), help: ArgumentHelp(
         "Where the generated business lives: contacts (Xero contacts only), xero, cin7, or both (the same business seen from both sides).",
         discussion: "xero: contacts, items, tracking, invoices, bills and payments in Xero. cin7: customers, suppliers, products, stock, sales and purchases in Cin7 Core. both: Cin7 Core holds the history and Xero shows it as synced."))
@@ -133,6 +141,8 @@ struct SandboxCommand: AsyncParsableCommand {
             throw ValidationError("--xero-webhook-retry-delays must be seconds (0 to 86400), comma-separated")
         }
         guard (0...60_000).contains(xeroWebhookBatchMilliseconds) else { throw ValidationError("--xero-webhook-batch-ms must be 0 to 60000") }
+        _ = try Self.faultRules(xeroFaults, option: "--xero-fault")
+        _ = try Self.faultRules(cin7FaultRules, option: "--cin7-fault")
         guard ["contacts", "xero", "cin7", "both"].contains(business) else { throw ValidationError("--business must be contacts, xero, cin7 or both") }
         guard (0...100_000).contains(scale) else { throw ValidationError("--scale must be 0 to 100000") }
         guard !xeroClientID.isEmpty else { throw ValidationError("--xero-client-id must not be empty") }
@@ -151,6 +161,17 @@ struct SandboxCommand: AsyncParsableCommand {
             throw ValidationError("--cin7-webhook-delays must be seconds (0 to 86400), comma-separated")
         }
         guard ["404", "html200"].contains(cin7UnknownEndpoint) else { throw ValidationError("--cin7-unknown-endpoint must be 404 or html200") }
+    }
+
+    /// Fault rules given as JSON options, each checked as the admin endpoint checks them.
+    static func faultRules(_ texts: [String], option: String) throws -> [FaultRule] {
+        try texts.map { text in
+            guard let rule = try? JSONDecoder().decode(FaultRule.self, from: Data(text.utf8)) else {
+                throw ValidationError("\(option) \(text) is not a fault rule (see --help)")
+            }
+            if let problem = rule.problem { throw ValidationError("\(option) \(text): \(problem)") }
+            return rule
+        }
     }
 
     /// The Xero app's webhook subscription from the options, if one is asked for.
@@ -221,6 +242,7 @@ struct SandboxCommand: AsyncParsableCommand {
         configuration.loadsGeneratedActivity = business == "xero" || business == "both"
         if business == "cin7" { configuration.businesses = [:] }
         let xeroFaults = FaultInjector(seed: seed)
+        for rule in try Self.faultRules(self.xeroFaults, option: "--xero-fault") { xeroFaults.add(rule) }
         let xero = XeroSandbox(configuration: configuration, seed: seed, faults: xeroFaults)
         let logger = Logger(label: "ledgerbridge.sandbox")
         let server = try await HTTPServer.start(configuration: .init(host: host, port: xeroPort),
@@ -232,6 +254,7 @@ struct SandboxCommand: AsyncParsableCommand {
             throw error
         }
         let cin7Faults = FaultInjector(seed: seed)
+        for rule in try Self.faultRules(cin7FaultRules, option: "--cin7-fault") { cin7Faults.add(rule) }
         let cin7 = Cin7Sandbox(configuration: cin7Configuration(), faults: cin7Faults)
         let cin7Server: HTTPServer
         do {

@@ -162,3 +162,24 @@ def test_a_drop_over_http2_resets_the_stream(api):
     assert out.returncode in (18, 92), (out.returncode, out.stderr)
     again = subprocess.run(curl + [base + "/api.xro/2.0/Contacts"], capture_output=True, text=True, timeout=20)
     assert (again.returncode, again.stdout) == (0, "200"), "the same server answers the next call"
+
+
+def test_fault_rules_given_at_start_are_in_force_from_the_first_call():
+    rule = json.dumps({"method": "GET", "path": "/api.xro/2.0/Contacts", "fault": "status", "status": 503, "times": 1})
+    with xero_sandbox("start-faults", "start-secret", "--xero-fault", rule) as (base, _):
+        token = exchange(base, "start-faults", "start-secret", authorize(base, "start-faults"))
+        _, _, body = http("GET", base + "/connections", headers={"authorization": f"Bearer {token['access_token']}"})
+        headers = {"authorization": f"Bearer {token['access_token']}", "xero-tenant-id": json.loads(body)[0]["tenantId"], "accept": "application/json"}
+        assert http("GET", base + "/api.xro/2.0/Contacts", headers=headers)[0] == 503
+        assert http("GET", base + "/api.xro/2.0/Contacts", headers=headers)[0] == 200, "the rule fired once and retired"
+        state = json.loads(http("GET", base + "/__sandbox/state")[2])
+        assert state["faults"] == []
+
+
+@pytest.mark.parametrize("option, value", [("--xero-fault", "{not json"), ("--xero-fault", '{"fault":"status","status":200}'),
+                                           ("--cin7-fault", '{"fault":"explode"}')])
+def test_bad_fault_rules_at_start_are_refused(option, value):
+    import subprocess
+    from sandbox_support import binary
+    result = subprocess.run([binary(), "sandbox", option, value], capture_output=True, text=True, timeout=30)
+    assert result.returncode != 0 and option in result.stderr

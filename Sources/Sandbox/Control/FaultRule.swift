@@ -59,7 +59,7 @@ public struct FaultRule: Codable, Sendable, Equatable {
     }
 
     /// Why the rule cannot be used, if it cannot.
-    var problem: String? {
+    public var problem: String? {
         switch fault {
         case .status:
             guard let status, (400...599).contains(status) else { return "fault status needs a status from 400 to 599" }
