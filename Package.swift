@@ -56,6 +56,16 @@ let package = Package(
             name: "Cryptography",
             dependencies: ["COpenSSL"]
         ),
+        // Outbound clients of Xero and Cin7 Core (AsyncHTTPClient), base URLs from configuration.
+        .target(
+            name: "Connectors",
+            dependencies: [
+                "Cryptography",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]
+        ),
         // Secrets at rest: the key ring and AES-256-GCM sealing bound to where a secret belongs.
         .target(
             name: "Vault",
@@ -155,6 +165,11 @@ let package = Package(
         .testTarget(name: "StorageTests", dependencies: ["Storage", "Postgres", "TestSupport"]),
         .testTarget(name: "CryptographyTests", dependencies: ["Cryptography"]),
         .testTarget(name: "GzipTests", dependencies: ["Gzip"]),
+        .testTarget(name: "ConnectorsTests", dependencies: [
+            "Connectors", "Sandbox", "HTTPServer",
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
         .testTarget(name: "VaultTests", dependencies: ["Vault", "Cryptography", "Services", "Storage", "Postgres", "TestSupport"]),
         .testTarget(name: "SandboxTests", dependencies: ["Sandbox", "Cryptography"]),
         .testTarget(name: "ServicesTests", dependencies: [
