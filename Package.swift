@@ -123,7 +123,7 @@ let package = Package(
         .target(
             name: "Services",
             dependencies: [
-                "RPC", "RPCMessages", "Storage", "Postgres", "HTTPServer", "Cryptography", "Vault",
+                "RPC", "RPCMessages", "Storage", "Postgres", "HTTPServer", "Cryptography", "Vault", "Connectors",
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -146,7 +146,7 @@ let package = Package(
         .executableTarget(
             name: "ledgerbridge",
             dependencies: [
-                "Storage", "Services", "RPC", "HTTPServer", "TLS", "Sandbox", "Vault",
+                "Storage", "Services", "RPC", "HTTPServer", "TLS", "Sandbox", "Vault", "Connectors",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),

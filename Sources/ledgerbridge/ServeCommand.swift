@@ -1,4 +1,5 @@
 import ArgumentParser
+import Connectors
 import Foundation
 import HTTPServer
 import Logging
@@ -40,6 +41,24 @@ struct ServeCommand: AsyncParsableCommand {
 
     @Option(name: .customLong("keyring"), help: "The key ring file that seals stored secrets (env: LEDGERBRIDGE_KEYRING; or the ring itself in LEDGERBRIDGE_KEYRING_JSON). Required: `ledgerbridge admin new-keyring PATH` makes one.")
     var keyring: String?
+
+    @Option(name: .customLong("xero-login-url"), help: "Xero's authorize host (env: LEDGERBRIDGE_XERO_LOGIN_URL; default https://login.xero.com).")
+    var xeroLoginURL: String?
+
+    @Option(name: .customLong("xero-identity-url"), help: "Xero's token host (env: LEDGERBRIDGE_XERO_IDENTITY_URL; default https://identity.xero.com).")
+    var xeroIdentityURL: String?
+
+    @Option(name: .customLong("xero-api-url"), help: "Xero's API host (env: LEDGERBRIDGE_XERO_API_URL; default https://api.xero.com).")
+    var xeroAPIURL: String?
+
+    @Option(name: .customLong("xero-client-id"), help: "The Xero app's client id (env: LEDGERBRIDGE_XERO_CLIENT_ID).")
+    var xeroClientID: String?
+
+    @Option(name: .customLong("xero-client-secret"), help: "The Xero app's client secret; none for a PKCE-only app (env: LEDGERBRIDGE_XERO_CLIENT_SECRET).")
+    var xeroClientSecret: String?
+
+    @Option(name: .customLong("cin7-api-url"), help: "Cin7 Core's host (env: LEDGERBRIDGE_CIN7_API_URL; default https://inventory.dearsystems.com).")
+    var cin7APIURL: String?
 
     @Option(name: .customLong("max-message-size"), help: "Largest request message in bytes (default 4 MiB).")
     var maxMessageSize: Int = 4 << 20
@@ -118,7 +137,17 @@ struct ServeCommand: AsyncParsableCommand {
         var registry = MethodRegistry()
         DiagnosticsService.register(in: &registry)
         TenantService(database: database).register(in: &registry)
-        HealthService(services: [DiagnosticsService.name, TenantService.name], databaseIsUp: databaseIsUp).register(in: &registry)
+        let connections = ConnectionService(
+            database: database, vault: CredentialVault(keys: keys),
+            xero: XeroIdentityClient(endpoints: XeroEndpoints(
+                loginURL: Environment.value(xeroLoginURL, "LEDGERBRIDGE_XERO_LOGIN_URL") ?? "https://login.xero.com",
+                identityURL: Environment.value(xeroIdentityURL, "LEDGERBRIDGE_XERO_IDENTITY_URL") ?? "https://identity.xero.com",
+                apiURL: Environment.value(xeroAPIURL, "LEDGERBRIDGE_XERO_API_URL") ?? "https://api.xero.com",
+                clientID: Environment.value(xeroClientID, "LEDGERBRIDGE_XERO_CLIENT_ID") ?? "",
+                clientSecret: Environment.value(xeroClientSecret, "LEDGERBRIDGE_XERO_CLIENT_SECRET"))),
+            cin7: Cin7Client(baseURL: Environment.value(cin7APIURL, "LEDGERBRIDGE_CIN7_API_URL") ?? "https://inventory.dearsystems.com"))
+        connections.register(in: &registry)
+        HealthService(services: [DiagnosticsService.name, TenantService.name, ConnectionService.name], databaseIsUp: databaseIsUp).register(in: &registry)
         // Last: reflection lists every service registered before it.
         ReflectionService.register(in: &registry)
         let rpc = RPCServer(
@@ -132,6 +161,7 @@ struct ServeCommand: AsyncParsableCommand {
             routes: [
                 "/healthz": HealthzRoute(databaseIsUp: databaseIsUp),
                 "/metrics": metrics.route,
+                "/oauth/xero/callback": XeroCallbackRoute(service: connections),
             ],
             maxMessageSize: maxMessageSize)
         let server = try await HTTPServer.start(

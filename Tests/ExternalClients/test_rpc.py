@@ -31,7 +31,7 @@ def stubs(tmp_path_factory):
 
     out = tmp_path_factory.mktemp("stubs")
     include = Path(grpc_tools.__file__).parent / "_proto"
-    protos = ["ledgerbridge/v1/diagnostics.proto", "ledgerbridge/v1/tenants.proto"]
+    protos = ["ledgerbridge/v1/diagnostics.proto", "ledgerbridge/v1/tenants.proto", "ledgerbridge/v1/connections.proto"]
     code = protoc.main(["protoc", f"-I{ROOT_DIR / 'proto'}", f"-I{include}", f"--python_out={out}", f"--grpc_python_out={out}", *protos])
     assert code == 0, "protoc failed"
     # The health proto's path (grpc/...) would shadow grpcio's own `grpc` package in Python:
@@ -41,7 +41,7 @@ def stubs(tmp_path_factory):
     code = protoc.main(["protoc", f"-I{out}", f"--python_out={out}", f"--grpc_python_out={out}", "lbhealth/health.proto"])
     assert code == 0, "protoc failed for health.proto"
     sys.path.insert(0, str(out))
-    from ledgerbridge.v1 import diagnostics_pb2, diagnostics_pb2_grpc, tenants_pb2, tenants_pb2_grpc
+    from ledgerbridge.v1 import connections_pb2, connections_pb2_grpc, diagnostics_pb2, diagnostics_pb2_grpc, tenants_pb2, tenants_pb2_grpc
     from lbhealth import health_pb2, health_pb2_grpc
 
     class Stubs:
@@ -50,6 +50,7 @@ def stubs(tmp_path_factory):
     s = Stubs()
     s.diagnostics_pb2, s.diagnostics_grpc = diagnostics_pb2, diagnostics_pb2_grpc
     s.tenants_pb2, s.tenants_grpc = tenants_pb2, tenants_pb2_grpc
+    s.connections_pb2, s.connections_grpc = connections_pb2, connections_pb2_grpc
     s.health_pb2, s.health_grpc = health_pb2, health_pb2_grpc
     return s
 

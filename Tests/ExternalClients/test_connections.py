@@ -1,0 +1,170 @@
+"""The one-click onboarding against the sandboxes, through grpcio and a browser's
+redirects: BeginXeroConnection → Xero's consent → our /oauth/xero/callback →
+connected; the multi-organisation wait; Cin7 credentials checked for real; and
+tokens that never show up in responses, logs or the database in the clear."""
+
+from __future__ import annotations
+
+import re
+import signal
+import urllib.parse
+import uuid
+
+import grpc
+import pytest
+
+from conftest import READY_TIMEOUT, SHUTDOWN_TIMEOUT, Psql, ServeProcess
+from sandbox_support import binary, http
+from test_rpc import stubs  # noqa: F401  (the generated stubs fixture)
+
+ADMIN_TOKEN = "test-admin-" + uuid.uuid4().hex
+CLIENT_ID, SECRET = "onboarding-app", "onboarding-secret-" + uuid.uuid4().hex[:8]
+CIN7_ACCOUNT, CIN7_KEY = "c1a70000-5a4d-4b0c-8000-0000000000c7", "cin7-key-" + uuid.uuid4().hex[:8]
+
+
+@pytest.fixture(scope="module")
+def sandboxes():
+    """Xero with one organisation for this app, and Cin7 with one account."""
+    cmd = [binary(), "sandbox", "--xero-port", "0", "--cin7-port", "0", "--xero-client-id", CLIENT_ID, "--xero-client-secret", SECRET,
+           "--xero-organisations", "Onboarded Ltd", "--cin7-account-id", CIN7_ACCOUNT, "--cin7-application-key", CIN7_KEY, "--scale", "0"]
+    with ServeProcess(cmd) as process:
+        assert process.wait_for_line("ledgerbridge sandbox: cin7 ready", 30), process.explain()
+        text = "".join(process.stdout_lines)
+        xero = re.search(r"xero ready on (http://127\.0\.0\.1:\d+)", text).group(1)
+        cin7 = re.search(r"cin7 ready on (http://127\.0\.0\.1:\d+)", text).group(1)
+        yield xero, cin7, process
+        assert process.stop(signal.SIGTERM, 10) == 0
+
+
+@pytest.fixture(scope="module")
+def server(cli, env, sandboxes):
+    xero, cin7, _ = sandboxes
+    extra = {"LEDGERBRIDGE_ADMIN_TOKEN": ADMIN_TOKEN, "LEDGERBRIDGE_XERO_LOGIN_URL": xero, "LEDGERBRIDGE_XERO_IDENTITY_URL": xero,
+             "LEDGERBRIDGE_XERO_API_URL": xero, "LEDGERBRIDGE_XERO_CLIENT_ID": CLIENT_ID, "LEDGERBRIDGE_XERO_CLIENT_SECRET": SECRET,
+             "LEDGERBRIDGE_CIN7_API_URL": cin7}
+    with cli.serve(env.app_url, env.migrations_dir, env=extra) as process:
+        line = process.wait_for_line("ledgerbridge serve: ready", READY_TIMEOUT)
+        assert line, f"serve did not become ready:\n{process.explain()}"
+        yield int(re.search(r"http://127\.0\.0\.1:(\d+)", line).group(1)), process
+        assert process.stop(signal.SIGTERM, SHUTDOWN_TIMEOUT) == 0
+
+
+@pytest.fixture(scope="module")
+def api(server, stubs):  # noqa: F811
+    port, _ = server
+    with grpc.insecure_channel(f"127.0.0.1:{port}") as channel:
+        yield stubs.tenants_grpc.TenantServiceStub(channel), stubs.tenants_pb2, stubs.connections_grpc.ConnectionServiceStub(channel), stubs.connections_pb2
+
+
+AUTH = (("authorization", f"Bearer {ADMIN_TOKEN}"),)
+
+
+def new_tenant(api) -> str:
+    tenants, tpb, _, _ = api
+    return tenants.CreateTenant(tpb.CreateTenantRequest(name="Onboarding Co", slug="on-" + uuid.uuid4().hex[:10]), metadata=AUTH, timeout=10).tenant.tenant_id
+
+
+def follow_consent(authorization_url: str) -> str:
+    """The browser at Xero: consent is automatic in the sandbox; returns where Xero redirects."""
+    status, headers, _ = http("GET", authorization_url)
+    assert status == 302, (status, headers)
+    return {k.lower(): v for k, v in headers.items()}["location"]
+
+
+def rpc_code(call, request):
+    try:
+        call(request, metadata=AUTH, timeout=20)
+    except grpc.RpcError as error:
+        return error.code(), error.details()
+    return grpc.StatusCode.OK, ""
+
+
+def test_one_click_xero_through_the_callback(api, server, sandboxes, env):
+    _, _, connections, cpb = api
+    port, process = server
+    tenant = new_tenant(api)
+    callback = f"http://127.0.0.1:{port}/oauth/xero/callback"
+    begun = connections.BeginXeroConnection(cpb.BeginXeroConnectionRequest(tenant_id=tenant, redirect_uri=callback), metadata=AUTH, timeout=10)
+    query = dict(urllib.parse.parse_qsl(urllib.parse.urlsplit(begun.authorization_url).query))
+    assert query["client_id"] == CLIENT_ID and query["code_challenge_method"] == "S256" and query["state"] == begun.state
+    assert "offline_access" in query["scope"] and query["redirect_uri"] == callback
+
+    landing = follow_consent(begun.authorization_url)
+    assert landing.startswith(callback)
+    status, _, page = http("GET", landing)
+    assert status == 200 and b"Onboarded Ltd is connected" in page, page
+
+    listed = connections.ListConnections(cpb.ListConnectionsRequest(tenant_id=tenant), metadata=AUTH, timeout=10).connections
+    [xero] = listed
+    assert xero.provider == cpb.CONNECTION_PROVIDER_XERO and xero.status == cpb.CONNECTION_STATUS_CONNECTED
+    assert xero.external_name == "Onboarded Ltd" and "accounting.transactions" in xero.scopes and xero.access_expires_at.seconds > 0
+    assert xero.connection_id == begun.connection_id
+
+    # The same redirect again: the state is spent.
+    status, _, page = http("GET", landing)
+    assert status == 400 and b"already completed" in page
+    # A second consent while connected is refused plainly.
+    code, details = rpc_code(connections.BeginXeroConnection, cpb.BeginXeroConnectionRequest(tenant_id=tenant, redirect_uri=callback))
+    assert code == grpc.StatusCode.FAILED_PRECONDITION and "already connected" in details
+
+
+def test_tampered_and_foreign_states_and_bad_codes_are_refused(api, server):
+    _, _, connections, cpb = api
+    port, _ = server
+    tenant = new_tenant(api)
+    callback = f"http://127.0.0.1:{port}/oauth/xero/callback"
+    begun = connections.BeginXeroConnection(cpb.BeginXeroConnectionRequest(tenant_id=tenant, redirect_uri=callback), metadata=AUTH, timeout=10)
+    landing = follow_consent(begun.authorization_url)
+    code = dict(urllib.parse.parse_qsl(urllib.parse.urlsplit(landing).query))["code"]
+
+    status, _, page = http("GET", f"{callback}?code={code}&state={begun.state[:-2]}xx")
+    assert status == 400 and b"not one this server issued" in page
+    status, _, page = http("GET", f"{callback}?error=access_denied&state={begun.state}")
+    assert status == 400 and b"access_denied" in page
+    # A wrong code spends the state: Xero refuses it, and the consent must start again.
+    failed = rpc_code(connections.CompleteXeroConnection, cpb.CompleteXeroConnectionRequest(state=begun.state, code="not-the-code"))
+    assert failed[0] == grpc.StatusCode.FAILED_PRECONDITION and "Xero refused the code" in failed[1]
+    again = rpc_code(connections.CompleteXeroConnection, cpb.CompleteXeroConnectionRequest(state=begun.state, code=code))
+    assert again[0] == grpc.StatusCode.FAILED_PRECONDITION and "already completed" in again[1]
+    [pending] = connections.ListConnections(cpb.ListConnectionsRequest(tenant_id=tenant), metadata=AUTH, timeout=10).connections
+    assert pending.status == cpb.CONNECTION_STATUS_PENDING and "invalid_grant" in pending.last_error
+
+    for request, field in ((cpb.BeginXeroConnectionRequest(tenant_id=tenant, redirect_uri="not a url"), "redirect_uri"),
+                           (cpb.BeginXeroConnectionRequest(tenant_id="nope", redirect_uri=callback), "tenant_id")):
+        assert rpc_code(connections.BeginXeroConnection, request)[0] == grpc.StatusCode.INVALID_ARGUMENT, field
+
+
+def test_cin7_credentials_are_checked_before_they_are_stored(api):
+    _, _, connections, cpb = api
+    tenant = new_tenant(api)
+    bad = rpc_code(connections.ConnectCin7Core, cpb.ConnectCin7CoreRequest(tenant_id=tenant, account_id=CIN7_ACCOUNT, application_key="wrong-key"))
+    assert bad[0] == grpc.StatusCode.INVALID_ARGUMENT and "refused" in bad[1]
+    assert connections.ListConnections(cpb.ListConnectionsRequest(tenant_id=tenant), metadata=AUTH, timeout=10).connections == []
+    assert rpc_code(connections.ConnectCin7Core, cpb.ConnectCin7CoreRequest(tenant_id=tenant, account_id="not-a-guid", application_key="k"))[0] \
+        == grpc.StatusCode.INVALID_ARGUMENT
+    connected = connections.ConnectCin7Core(cpb.ConnectCin7CoreRequest(tenant_id=tenant, account_id=CIN7_ACCOUNT, application_key=CIN7_KEY),
+                                            metadata=AUTH, timeout=20).connection
+    assert connected.provider == cpb.CONNECTION_PROVIDER_CIN7_CORE and connected.status == cpb.CONNECTION_STATUS_CONNECTED
+    assert connected.external_id == CIN7_ACCOUNT and connected.external_name
+    assert CIN7_KEY not in str(connected)
+    got = connections.GetConnection(cpb.GetConnectionRequest(tenant_id=tenant, connection_id=connected.connection_id), metadata=AUTH, timeout=10)
+    assert got.connection.connection_id == connected.connection_id
+    assert rpc_code(connections.GetConnection, cpb.GetConnectionRequest(tenant_id=new_tenant(api), connection_id=connected.connection_id))[0] \
+        == grpc.StatusCode.NOT_FOUND
+
+
+def test_no_secret_in_logs_responses_or_the_database(api, server, sandboxes, env):
+    """After the flows above: the app secret, the Cin7 key and every token the sandbox issued appear nowhere."""
+    _, serve = server
+    secrets = [SECRET, CIN7_KEY]
+    logs = "".join(serve.stdout_lines + serve.stderr_lines)
+    dump = ""
+    # The owner cannot read the sealed rows past RLS without a tenant: check them through each tenant's view.
+    tenants = Psql(env.owner_url).rows("SELECT id FROM tenants")
+    for (tenant,) in tenants:
+        dump += Psql(env.owner_url).run(f"SET app.tenant_id = '{tenant}'; SELECT coalesce(string_agg(encode(sealed, 'escape'), ' '), '') FROM connection_secrets")
+        dump += Psql(env.owner_url).run(f"SET app.tenant_id = '{tenant}'; SELECT coalesce(string_agg(coalesce(last_error, '') || external_id, ' '), '') FROM connections")
+    for secret in secrets:
+        assert secret not in logs and secret not in dump
+    # Tokens the sandbox issued look like JWTs (eyJ…): none in our logs or tables.
+    assert "eyJ" not in logs and "eyJ" not in dump
