@@ -5,6 +5,7 @@ tokens that never show up in responses, logs or the database in the clear."""
 
 from __future__ import annotations
 
+import json
 import re
 import signal
 import urllib.parse
@@ -24,9 +25,9 @@ CIN7_ACCOUNT, CIN7_KEY = "c1a70000-5a4d-4b0c-8000-0000000000c7", "cin7-key-" + u
 
 @pytest.fixture(scope="module")
 def sandboxes():
-    """Xero with one organisation for this app, and Cin7 with one account."""
+    """Xero with two organisations for this app's user, and Cin7 with one account."""
     cmd = [binary(), "sandbox", "--xero-port", "0", "--cin7-port", "0", "--xero-client-id", CLIENT_ID, "--xero-client-secret", SECRET,
-           "--xero-organisations", "Onboarded Ltd", "--cin7-account-id", CIN7_ACCOUNT, "--cin7-application-key", CIN7_KEY, "--scale", "0"]
+           "--xero-organisations", "Onboarded Ltd, Second Branch Ltd", "--cin7-account-id", CIN7_ACCOUNT, "--cin7-application-key", CIN7_KEY, "--scale", "0"]
     with ServeProcess(cmd) as process:
         assert process.wait_for_line("ledgerbridge sandbox: cin7 ready", 30), process.explain()
         text = "".join(process.stdout_lines)
@@ -79,7 +80,7 @@ def rpc_code(call, request):
     return grpc.StatusCode.OK, ""
 
 
-def test_one_click_xero_through_the_callback(api, server, sandboxes, env):
+def test_one_click_xero_through_the_callback_then_the_organisation_choice(api, server, sandboxes, env):
     _, _, connections, cpb = api
     port, process = server
     tenant = new_tenant(api)
@@ -92,13 +93,25 @@ def test_one_click_xero_through_the_callback(api, server, sandboxes, env):
     landing = follow_consent(begun.authorization_url)
     assert landing.startswith(callback)
     status, _, page = http("GET", landing)
-    assert status == 200 and b"Onboarded Ltd is connected" in page, page
+    assert status == 200 and b"several organisations" in page, page
 
-    listed = connections.ListConnections(cpb.ListConnectionsRequest(tenant_id=tenant), metadata=AUTH, timeout=10).connections
-    [xero] = listed
-    assert xero.provider == cpb.CONNECTION_PROVIDER_XERO and xero.status == cpb.CONNECTION_STATUS_CONNECTED
-    assert xero.external_name == "Onboarded Ltd" and "accounting.transactions" in xero.scopes and xero.access_expires_at.seconds > 0
-    assert xero.connection_id == begun.connection_id
+    [xero] = connections.ListConnections(cpb.ListConnectionsRequest(tenant_id=tenant), metadata=AUTH, timeout=10).connections
+    assert xero.provider == cpb.CONNECTION_PROVIDER_XERO and xero.status == cpb.CONNECTION_STATUS_PENDING
+    assert xero.connection_id == begun.connection_id and "accounting.transactions" in xero.scopes
+    choices = connections.ListXeroOrganisations(cpb.ListXeroOrganisationsRequest(tenant_id=tenant, connection_id=xero.connection_id),
+                                                metadata=AUTH, timeout=10).organisations
+    assert sorted(c.name for c in choices) == ["Onboarded Ltd", "Second Branch Ltd"]
+    bad = rpc_code(connections.SelectXeroOrganisation, cpb.SelectXeroOrganisationRequest(tenant_id=tenant, connection_id=xero.connection_id,
+                                                                                          organisation_id=str(uuid.uuid4())))
+    assert bad[0] == grpc.StatusCode.INVALID_ARGUMENT
+    chosen = next(c for c in choices if c.name == "Onboarded Ltd")
+    connected = connections.SelectXeroOrganisation(cpb.SelectXeroOrganisationRequest(
+        tenant_id=tenant, connection_id=xero.connection_id, organisation_id=chosen.organisation_id), metadata=AUTH, timeout=10).connection
+    assert connected.status == cpb.CONNECTION_STATUS_CONNECTED and connected.external_name == "Onboarded Ltd"
+    assert connected.external_id == chosen.organisation_id and connected.access_expires_at.seconds > 0
+    again = rpc_code(connections.SelectXeroOrganisation, cpb.SelectXeroOrganisationRequest(
+        tenant_id=tenant, connection_id=xero.connection_id, organisation_id=chosen.organisation_id))
+    assert again[0] == grpc.StatusCode.FAILED_PRECONDITION
 
     # The same redirect again: the state is spent.
     status, _, page = http("GET", landing)
@@ -106,6 +119,23 @@ def test_one_click_xero_through_the_callback(api, server, sandboxes, env):
     # A second consent while connected is refused plainly.
     code, details = rpc_code(connections.BeginXeroConnection, cpb.BeginXeroConnectionRequest(tenant_id=tenant, redirect_uri=callback))
     assert code == grpc.StatusCode.FAILED_PRECONDITION and "already connected" in details
+
+    # Disconnect revokes at Xero and keeps the history.
+    xero_base, _, _ = sandboxes
+    def revocations():
+        calls = json.loads(http("GET", xero_base + "/__sandbox/state")[2])["calls"]
+        return sum(count for endpoint, by_status in calls.items() if "revocation" in endpoint for status, count in by_status.items() if status == "200")
+    before = revocations()
+    revoked = connections.Disconnect(cpb.DisconnectRequest(tenant_id=tenant, connection_id=xero.connection_id), metadata=AUTH, timeout=20).connection
+    assert revoked.status == cpb.CONNECTION_STATUS_REVOKED
+    assert revocations() == before + 1
+    assert connections.ListConnections(cpb.ListConnectionsRequest(tenant_id=tenant), metadata=AUTH, timeout=10).connections == []
+    history = connections.ListConnections(cpb.ListConnectionsRequest(tenant_id=tenant, include_revoked=True), metadata=AUTH, timeout=10).connections
+    assert [c.connection_id for c in history] == [xero.connection_id]
+    left = Psql(env.owner_url).run(f"SET app.tenant_id = '{tenant}'; SELECT count(*) FROM connection_secrets")
+    assert left == "0", "the secrets are erased"
+    # A new consent can start again.
+    assert connections.BeginXeroConnection(cpb.BeginXeroConnectionRequest(tenant_id=tenant, redirect_uri=callback), metadata=AUTH, timeout=10).state
 
 
 def test_tampered_and_foreign_states_and_bad_codes_are_refused(api, server):

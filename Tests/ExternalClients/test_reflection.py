@@ -18,6 +18,7 @@ SERVICES = {
     "grpc.reflection.v1.ServerReflection",
     "grpc.reflection.v1alpha.ServerReflection",
     "ledgerbridge.v1.DiagnosticsService",
+    "ledgerbridge.v1.ConnectionService",
     "ledgerbridge.v1.TenantService",
 }
 

@@ -65,6 +65,7 @@ public struct ConnectionService: Sendable {
             response.connections = try rows.map(Self.message)
             return response
         }
+        registerLifecycle(in: &registry)
     }
 
     static let columns: StaticString = """
