@@ -18,6 +18,7 @@ contains a password: known secrets are replaced by <REDACTED> first.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import pty
 import queue
@@ -533,3 +534,15 @@ def make_migrations_dir(env: TestEnvironment, tmp_path: Path) -> Callable[..., P
         return directory
 
     return make
+
+
+@contextlib.contextmanager
+def running_server(cli: "Cli", env: TestEnvironment, extra_env: Optional[Dict[str, str]] = None):
+    """`ledgerbridge serve` against the test database until the block ends; yields (port, process).
+    It must stop cleanly on SIGTERM."""
+    import re as _re
+    with cli.serve(env.app_url, env.migrations_dir, env=extra_env) as process:
+        line = process.wait_for_line("ledgerbridge serve: ready", READY_TIMEOUT)
+        assert line, f"serve did not become ready:\n{process.explain()}"
+        yield int(_re.search(r"http://127\.0\.0\.1:(\d+)", line).group(1)), process
+        assert process.stop(signal.SIGTERM, SHUTDOWN_TIMEOUT) == 0

@@ -14,7 +14,7 @@ import uuid
 import grpc
 import pytest
 
-from conftest import READY_TIMEOUT, SHUTDOWN_TIMEOUT, Psql, ServeProcess
+from conftest import Psql, ServeProcess, running_server
 from sandbox_support import binary, http
 from test_rpc import stubs  # noqa: F401  (the generated stubs fixture)
 
@@ -43,11 +43,8 @@ def server(cli, env, sandboxes):
     extra = {"LEDGERBRIDGE_ADMIN_TOKEN": ADMIN_TOKEN, "LEDGERBRIDGE_XERO_LOGIN_URL": xero, "LEDGERBRIDGE_XERO_IDENTITY_URL": xero,
              "LEDGERBRIDGE_XERO_API_URL": xero, "LEDGERBRIDGE_XERO_CLIENT_ID": CLIENT_ID, "LEDGERBRIDGE_XERO_CLIENT_SECRET": SECRET,
              "LEDGERBRIDGE_CIN7_API_URL": cin7}
-    with cli.serve(env.app_url, env.migrations_dir, env=extra) as process:
-        line = process.wait_for_line("ledgerbridge serve: ready", READY_TIMEOUT)
-        assert line, f"serve did not become ready:\n{process.explain()}"
-        yield int(re.search(r"http://127\.0\.0\.1:(\d+)", line).group(1)), process
-        assert process.stop(signal.SIGTERM, SHUTDOWN_TIMEOUT) == 0
+    with running_server(cli, env, extra) as running:
+        yield running
 
 
 @pytest.fixture(scope="module")

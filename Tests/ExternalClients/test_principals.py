@@ -11,7 +11,7 @@ import uuid
 import grpc
 import pytest
 
-from conftest import READY_TIMEOUT, SHUTDOWN_TIMEOUT, Psql
+from conftest import Psql, running_server
 from test_rpc import stubs  # noqa: F401  (the generated stubs fixture)
 
 ADMIN_TOKEN = "test-admin-" + uuid.uuid4().hex
@@ -19,11 +19,8 @@ ADMIN_TOKEN = "test-admin-" + uuid.uuid4().hex
 
 @pytest.fixture(scope="module")
 def server(cli, env):
-    with cli.serve(env.app_url, env.migrations_dir, env={"LEDGERBRIDGE_ADMIN_TOKEN": ADMIN_TOKEN}) as process:
-        line = process.wait_for_line("ledgerbridge serve: ready", READY_TIMEOUT)
-        assert line, f"serve did not become ready:\n{process.explain()}"
-        yield int(re.search(r"http://127\.0\.0\.1:(\d+)", line).group(1)), process
-        assert process.stop(signal.SIGTERM, SHUTDOWN_TIMEOUT) == 0
+    with running_server(cli, env, {"LEDGERBRIDGE_ADMIN_TOKEN": ADMIN_TOKEN}) as running:
+        yield running
 
 
 @pytest.fixture(scope="module")
