@@ -27,7 +27,9 @@ CIN7_ACCOUNT, CIN7_KEY = "c1a70000-5a4d-4b0c-8000-0000000000c7", "cin7-key-" + u
 def sandboxes():
     """Xero with two organisations for this app's user, and Cin7 with one account."""
     cmd = [binary(), "sandbox", "--xero-port", "0", "--cin7-port", "0", "--xero-client-id", CLIENT_ID, "--xero-client-secret", SECRET,
-           "--xero-organisations", "Onboarded Ltd, Second Branch Ltd", "--cin7-account-id", CIN7_ACCOUNT, "--cin7-application-key", CIN7_KEY, "--scale", "0"]
+           "--xero-organisations", "Onboarded Ltd, Second Branch Ltd",
+           # Rotation enforced: a rotated refresh token is dead almost at once, so any reuse shows as invalid_grant.
+           "--xero-refresh-grace", "0.05", "--xero-limit-minute", "100000", "--xero-limit-concurrent", "100", "--cin7-account-id", CIN7_ACCOUNT, "--cin7-application-key", CIN7_KEY, "--scale", "0"]
     with ServeProcess(cmd) as process:
         assert process.wait_for_line("ledgerbridge sandbox: cin7 ready", 30), process.explain()
         text = "".join(process.stdout_lines)
@@ -39,6 +41,17 @@ def sandboxes():
 
 @pytest.fixture(scope="module")
 def server(cli, env, sandboxes):
+    xero, cin7, _ = sandboxes
+    extra = {"LEDGERBRIDGE_ADMIN_TOKEN": ADMIN_TOKEN, "LEDGERBRIDGE_XERO_LOGIN_URL": xero, "LEDGERBRIDGE_XERO_IDENTITY_URL": xero,
+             "LEDGERBRIDGE_XERO_API_URL": xero, "LEDGERBRIDGE_XERO_CLIENT_ID": CLIENT_ID, "LEDGERBRIDGE_XERO_CLIENT_SECRET": SECRET,
+             "LEDGERBRIDGE_CIN7_API_URL": cin7}
+    with running_server(cli, env, extra) as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+def second_server(cli, env, sandboxes, server):
+    """Another process on the same database: what a second replica would be."""
     xero, cin7, _ = sandboxes
     extra = {"LEDGERBRIDGE_ADMIN_TOKEN": ADMIN_TOKEN, "LEDGERBRIDGE_XERO_LOGIN_URL": xero, "LEDGERBRIDGE_XERO_IDENTITY_URL": xero,
              "LEDGERBRIDGE_XERO_API_URL": xero, "LEDGERBRIDGE_XERO_CLIENT_ID": CLIENT_ID, "LEDGERBRIDGE_XERO_CLIENT_SECRET": SECRET,
@@ -195,3 +208,41 @@ def test_no_secret_in_logs_responses_or_the_database(api, server, sandboxes, env
         assert secret not in logs and secret not in dump
     # Tokens the sandbox issued look like JWTs (eyJ…): none in our logs or tables.
     assert "eyJ" not in logs and "eyJ" not in dump
+
+
+def connect_xero(api, port) -> tuple[str, str]:
+    """A tenant connected to the first organisation; (tenant id, connection id)."""
+    _, _, connections, cpb = api
+    tenant = new_tenant(api)
+    callback = f"http://127.0.0.1:{port}/oauth/xero/callback"
+    begun = connections.BeginXeroConnection(cpb.BeginXeroConnectionRequest(tenant_id=tenant, redirect_uri=callback), metadata=AUTH, timeout=10)
+    assert http("GET", follow_consent(begun.authorization_url))[0] == 200
+    choice = connections.ListXeroOrganisations(cpb.ListXeroOrganisationsRequest(tenant_id=tenant, connection_id=begun.connection_id),
+                                               metadata=AUTH, timeout=10).organisations[0]
+    connections.SelectXeroOrganisation(cpb.SelectXeroOrganisationRequest(tenant_id=tenant, connection_id=begun.connection_id,
+                                                                         organisation_id=choice.organisation_id), metadata=AUTH, timeout=10)
+    return tenant, begun.connection_id
+
+
+def test_concurrent_refreshes_from_two_processes_never_reuse_a_rotated_token(api, server, second_server, sandboxes, stubs):  # noqa: F811
+    _, _, connections, cpb = api
+    xero_base, _, _ = sandboxes
+    tenant, connection = connect_xero(api, server[0])
+
+    def token_calls():
+        calls = json.loads(http("GET", xero_base + "/__sandbox/state")[2])["calls"]
+        return {status: count for endpoint, by_status in calls.items() if "connect/token" in endpoint for status, count in by_status.items()}
+    before = token_calls()
+    request = cpb.RefreshConnectionRequest(tenant_id=tenant, connection_id=connection)
+    with grpc.insecure_channel(f"127.0.0.1:{second_server[0]}") as other:
+        second = stubs.connections_grpc.ConnectionServiceStub(other)
+        futures = [stub.RefreshConnection.future(request, metadata=AUTH, timeout=60) for _ in range(100) for stub in (connections, second)]
+        results = [future.result() for future in futures]
+    assert len(results) == 200 and all(r.connection.status == cpb.CONNECTION_STATUS_CONNECTED for r in results)
+    after = token_calls()
+    refreshed = after.get("200", 0) - before.get("200", 0)
+    assert 1 <= refreshed <= 200, after
+    assert after.get("400", 0) == before.get("400", 0), "a rotated refresh token was used again (invalid_grant)"
+    # The stored token is the live one: one more refresh, from either process, works.
+    assert connections.RefreshConnection(request, metadata=AUTH, timeout=20).connection.status == cpb.CONNECTION_STATUS_CONNECTED
+    assert token_calls().get("200", 0) == after.get("200", 0) + 1

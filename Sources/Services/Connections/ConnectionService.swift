@@ -66,6 +66,7 @@ public struct ConnectionService: Sendable {
             return response
         }
         registerLifecycle(in: &registry)
+        registerRefresh(in: &registry)
     }
 
     static let columns: StaticString = """
