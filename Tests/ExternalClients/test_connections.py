@@ -39,24 +39,24 @@ def sandboxes():
         assert process.stop(signal.SIGTERM, 10) == 0
 
 
+def server_env(sandboxes) -> dict:
+    """What points a server at the sandboxes, as the same variables point it at Xero and Cin7."""
+    xero, cin7, _ = sandboxes
+    return {"LEDGERBRIDGE_ADMIN_TOKEN": ADMIN_TOKEN, "LEDGERBRIDGE_XERO_LOGIN_URL": xero, "LEDGERBRIDGE_XERO_IDENTITY_URL": xero,
+            "LEDGERBRIDGE_XERO_API_URL": xero, "LEDGERBRIDGE_XERO_CLIENT_ID": CLIENT_ID, "LEDGERBRIDGE_XERO_CLIENT_SECRET": SECRET,
+            "LEDGERBRIDGE_CIN7_API_URL": cin7}
+
+
 @pytest.fixture(scope="module")
 def server(cli, env, sandboxes):
-    xero, cin7, _ = sandboxes
-    extra = {"LEDGERBRIDGE_ADMIN_TOKEN": ADMIN_TOKEN, "LEDGERBRIDGE_XERO_LOGIN_URL": xero, "LEDGERBRIDGE_XERO_IDENTITY_URL": xero,
-             "LEDGERBRIDGE_XERO_API_URL": xero, "LEDGERBRIDGE_XERO_CLIENT_ID": CLIENT_ID, "LEDGERBRIDGE_XERO_CLIENT_SECRET": SECRET,
-             "LEDGERBRIDGE_CIN7_API_URL": cin7}
-    with running_server(cli, env, extra) as running:
+    with running_server(cli, env, server_env(sandboxes)) as running:
         yield running
 
 
 @pytest.fixture(scope="module")
 def second_server(cli, env, sandboxes, server):
     """Another process on the same database: what a second replica would be."""
-    xero, cin7, _ = sandboxes
-    extra = {"LEDGERBRIDGE_ADMIN_TOKEN": ADMIN_TOKEN, "LEDGERBRIDGE_XERO_LOGIN_URL": xero, "LEDGERBRIDGE_XERO_IDENTITY_URL": xero,
-             "LEDGERBRIDGE_XERO_API_URL": xero, "LEDGERBRIDGE_XERO_CLIENT_ID": CLIENT_ID, "LEDGERBRIDGE_XERO_CLIENT_SECRET": SECRET,
-             "LEDGERBRIDGE_CIN7_API_URL": cin7}
-    with running_server(cli, env, extra) as running:
+    with running_server(cli, env, server_env(sandboxes)) as running:
         yield running
 
 
