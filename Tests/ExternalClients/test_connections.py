@@ -246,3 +246,51 @@ def test_concurrent_refreshes_from_two_processes_never_reuse_a_rotated_token(api
     # The stored token is the live one: one more refresh, from either process, works.
     assert connections.RefreshConnection(request, metadata=AUTH, timeout=20).connection.status == cpb.CONNECTION_STATUS_CONNECTED
     assert token_calls().get("200", 0) == after.get("200", 0) + 1
+
+
+def test_every_connection_call_is_refused_for_another_tenant(api, server):
+    """Consultant and tenant keys name a tenant outside their reach: NOT_FOUND (or the state reads as unknown), never data."""
+    tenants, tpb, connections, cpb = api
+    port, _ = server
+    mine, theirs = new_tenant(api), new_tenant(api)
+    consultant = tenants.CreateApiKey(tpb.CreateApiKeyRequest(kind=tpb.PRINCIPAL_KIND_CONSULTANT, principal_name="Carol", name="k"),
+                                      metadata=AUTH, timeout=10)
+    tenants.AssignConsultant(tpb.AssignConsultantRequest(tenant_id=mine, consultant_id=consultant.api_key.principal_id), metadata=AUTH, timeout=10)
+    tenant_key = tenants.CreateApiKey(tpb.CreateApiKeyRequest(tenant_id=mine, name="own"), metadata=AUTH, timeout=10).secret
+    # Something of theirs to aim at: a Cin7 connection and a consent in progress.
+    other = connections.ConnectCin7Core(cpb.ConnectCin7CoreRequest(tenant_id=theirs, account_id=CIN7_ACCOUNT, application_key=CIN7_KEY),
+                                        metadata=AUTH, timeout=20).connection
+    begun = connections.BeginXeroConnection(cpb.BeginXeroConnectionRequest(tenant_id=theirs, redirect_uri=f"http://127.0.0.1:{port}/cb"),
+                                            metadata=AUTH, timeout=10)
+    calls = [
+        (connections.BeginXeroConnection, cpb.BeginXeroConnectionRequest(tenant_id=theirs, redirect_uri="http://127.0.0.1:1/cb")),
+        (connections.ConnectCin7Core, cpb.ConnectCin7CoreRequest(tenant_id=theirs, account_id=CIN7_ACCOUNT, application_key=CIN7_KEY)),
+        (connections.GetConnection, cpb.GetConnectionRequest(tenant_id=theirs, connection_id=other.connection_id)),
+        (connections.ListConnections, cpb.ListConnectionsRequest(tenant_id=theirs)),
+        (connections.ListXeroOrganisations, cpb.ListXeroOrganisationsRequest(tenant_id=theirs, connection_id=begun.connection_id)),
+        (connections.SelectXeroOrganisation, cpb.SelectXeroOrganisationRequest(tenant_id=theirs, connection_id=begun.connection_id, organisation_id="x")),
+        (connections.RefreshConnection, cpb.RefreshConnectionRequest(tenant_id=theirs, connection_id=other.connection_id)),
+        (connections.Disconnect, cpb.DisconnectRequest(tenant_id=theirs, connection_id=other.connection_id)),
+        # Their connection id under my tenant: not found either.
+        (connections.GetConnection, cpb.GetConnectionRequest(tenant_id=mine, connection_id=other.connection_id)),
+    ]
+    for token in (consultant.secret, tenant_key):
+        for call, request in calls:
+            try:
+                call(request, metadata=(("authorization", f"Bearer {token}"),), timeout=20)
+                raise AssertionError(f"{type(request).__name__} reached another tenant")
+            except grpc.RpcError as error:
+                assert error.code() == grpc.StatusCode.NOT_FOUND, (type(request).__name__, error.code(), error.details())
+        try:
+            connections.CompleteXeroConnection(cpb.CompleteXeroConnectionRequest(state=begun.state, code="x"),
+                                               metadata=(("authorization", f"Bearer {token}"),), timeout=20)
+            raise AssertionError("another tenant's consent was completed")
+        except grpc.RpcError as error:
+            assert error.code() == grpc.StatusCode.INVALID_ARGUMENT and "not one this server issued" in error.details()
+    # Nothing of theirs changed: still connected, and their consent still open.
+    assert connections.GetConnection(cpb.GetConnectionRequest(tenant_id=theirs, connection_id=other.connection_id),
+                                     metadata=AUTH, timeout=10).connection.status == cpb.CONNECTION_STATUS_CONNECTED
+    # And my own calls work with the same keys.
+    for token in (consultant.secret, tenant_key):
+        assert connections.ListConnections(cpb.ListConnectionsRequest(tenant_id=mine), metadata=(("authorization", f"Bearer {token}"),),
+                                           timeout=10).connections == []
