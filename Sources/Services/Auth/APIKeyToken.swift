@@ -1,3 +1,4 @@
+import Connectors
 import Cryptography
 import Foundation
 
@@ -10,7 +11,7 @@ public struct APIKeyToken: Sendable {
     private let secret: [UInt8]
 
     /// The string shown once to its owner.
-    public var token: String { "lb_\(keyID)_\(Self.base64URL(secret))" }
+    public var token: String { "lb_\(keyID)_\(Base64URL.encode(secret))" }
 
     /// What is stored.
     public var secretHash: [UInt8] { Digest.sha256(secret) }
@@ -29,11 +30,6 @@ public struct APIKeyToken: Sendable {
               parts[1].utf8.allSatisfy({ (UInt8(ascii: "a")...UInt8(ascii: "z")).contains($0) || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) }),
               let secret = decodeBase64URL(String(parts[2])), secret.count == 32 else { return nil }
         return (String(parts[1]), Digest.sha256(secret))
-    }
-
-    static func base64URL(_ bytes: [UInt8]) -> String {
-        Data(bytes).base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
-            .replacingOccurrences(of: "=", with: "")
     }
 
     static func decodeBase64URL(_ text: String) -> [UInt8]? {

@@ -43,12 +43,10 @@ extension ConnectionService {
 
     /// Refreshes when forced, or when the access token expires within `ahead`.
     public func refresh(tenant: UUID, connection: UUID, caller: Principal, force: Bool, ahead: TimeInterval = 300) async throws -> RefreshOutcome {
-        // What "fresh" means for this call: refreshed after it began.
-        let began = try await database.withTenant(tenant, readOnly: true) { tx in
-            try await tx.query("SELECT clock_timestamp()")[0].decode(Date.self, at: 0)
-        }
         // One attempt only: the body talks to Xero, so it must not be replayed by a retry loop.
         return try await database.withTenant(tenant, maxAttempts: 1) { tx in
+            // What "fresh" means for this call: refreshed after it began, i.e. before it waited for the lock.
+            let began = try await tx.query("SELECT clock_timestamp()")[0].decode(Date.self, at: 0)
             let rows = try await tx.query("""
                 SELECT provider, status, access_expires_at, last_refresh_at FROM connections
                 WHERE tenant_id = \(tenant) AND id = \(connection) FOR UPDATE

@@ -21,7 +21,7 @@ extension ConnectionService {
               redirect.fragment == nil else {
             throw RPCError.invalidField("redirect_uri", "must be an absolute http(s) URL without a fragment, registered with the Xero app")
         }
-        let state = Base64URLText.encode(SecureRandom.bytes(32))
+        let state = Base64URL.encode(SecureRandom.bytes(32))
         let pkce = PKCE.generate()
         let expires = Date().addingTimeInterval(Self.stateLifetime)
         let connection = try await database.withTenant(tenant) { tx in
@@ -129,12 +129,4 @@ extension ConnectionService {
 extension Principal {
     /// Who completed a consent through the callback route: the user at Xero, vouched for by the state.
     static let consentCallback = Principal(id: UUID(uuid: (0, 0, 0, 0, 0, 0, 0x40, 0, 0x80, 0, 0, 0, 0, 0, 0, 2)), kind: .tenant, name: "Xero consent callback")
-}
-
-/// base64url without padding for the state.
-enum Base64URLText {
-    static func encode(_ bytes: [UInt8]) -> String {
-        Data(bytes).base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
-            .replacingOccurrences(of: "=", with: "")
-    }
 }
