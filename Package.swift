@@ -119,11 +119,17 @@ let package = Package(
             dependencies: ["Postgres", "Cryptography", .product(name: "Logging", package: "swift-log")]
         ),
 
-        // The services: diagnostics, tenants, health, and the plain routes.
+        // The job queue and the worker actor pool on PostgreSQL: claims, leases, schedules.
+        .target(
+            name: "Scheduler",
+            dependencies: ["Storage", "Postgres", .product(name: "Logging", package: "swift-log")]
+        ),
+
+        // The services: diagnostics, tenants, connections, sync control, admin, and the plain routes.
         .target(
             name: "Services",
             dependencies: [
-                "RPC", "RPCMessages", "Storage", "Postgres", "HTTPServer", "Cryptography", "Vault", "Connectors",
+                "RPC", "RPCMessages", "Storage", "Postgres", "HTTPServer", "Cryptography", "Vault", "Connectors", "Scheduler",
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -146,7 +152,7 @@ let package = Package(
         .executableTarget(
             name: "ledgerbridge",
             dependencies: [
-                "Storage", "Services", "RPC", "HTTPServer", "TLS", "Sandbox", "Vault", "Connectors",
+                "Storage", "Services", "RPC", "HTTPServer", "TLS", "Sandbox", "Vault", "Connectors", "Scheduler",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -163,6 +169,7 @@ let package = Package(
         .target(name: "TestSupport", dependencies: ["Postgres"], path: "Tests/TestSupport"),
         .testTarget(name: "PostgresTests", dependencies: ["Postgres", "TestSupport"]),
         .testTarget(name: "StorageTests", dependencies: ["Storage", "Postgres", "TestSupport"]),
+        .testTarget(name: "SchedulerTests", dependencies: ["Scheduler", "Storage", "Postgres", "TestSupport"]),
         .testTarget(name: "CryptographyTests", dependencies: ["Cryptography"]),
         .testTarget(name: "GzipTests", dependencies: ["Gzip"]),
         .testTarget(name: "ConnectorsTests", dependencies: [

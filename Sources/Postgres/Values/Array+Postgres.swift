@@ -1,6 +1,6 @@
 import Foundation
 
-/// An element type of the one-dimensional arrays the layer supports (text[], uuid[]).
+/// An element type of the one-dimensional arrays the layer supports (text[], uuid[], int8[], float8[]).
 public protocol PostgresArrayElement: Sendable {
     static var arrayType: PostgresDataType { get }
     static var elementTypes: Set<PostgresDataType> { get }
@@ -20,6 +20,28 @@ extension UUID: PostgresArrayElement {
     public static var elementTypes: Set<PostgresDataType> { [.uuidArray] }
     public var arrayElementText: String { lowercaseText }
     public init?(arrayElementText: String) { self.init(uuidString: arrayElementText) }
+}
+
+extension Int64: PostgresArrayElement {
+    public static var arrayType: PostgresDataType { .int8Array }
+    public static var elementTypes: Set<PostgresDataType> { [.int8Array, .int4Array] }
+    public var arrayElementText: String { String(self) }
+    public init?(arrayElementText: String) { self.init(arrayElementText) }
+}
+
+extension Double: PostgresArrayElement {
+    public static var arrayType: PostgresDataType { .float8Array }
+    public static var elementTypes: Set<PostgresDataType> { [.float8Array] }
+    // Shortest text that reads back as the same double.
+    public var arrayElementText: String { isFinite ? "\(self)" : (isNaN ? "NaN" : (self > 0 ? "Infinity" : "-Infinity")) }
+    public init?(arrayElementText: String) {
+        switch arrayElementText {
+        case "NaN": self = .nan
+        case "Infinity": self = .infinity
+        case "-Infinity": self = -.infinity
+        default: self.init(arrayElementText)
+        }
+    }
 }
 
 /// Arrays whose elements may be NULL decode as `[Element?]`; `[Element]` rejects NULL elements.

@@ -29,6 +29,9 @@ public struct PostgresDataType: RawRepresentable, Hashable, Sendable, CustomStri
     public static let textArray = PostgresDataType(rawValue: 1009)
     public static let varcharArray = PostgresDataType(rawValue: 1015)
     public static let uuidArray = PostgresDataType(rawValue: 2951)
+    public static let int8Array = PostgresDataType(rawValue: 1016)
+    public static let int4Array = PostgresDataType(rawValue: 1007)
+    public static let float8Array = PostgresDataType(rawValue: 1022)
 
     static let textLike: Set<PostgresDataType> = [.text, .varchar, .bpchar, .name, .char, .unknown]
     /// What `String` decodes: text types, JSON, and numeric (exact text of any numeric).

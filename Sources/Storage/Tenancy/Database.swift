@@ -48,6 +48,20 @@ public final class Database: Sendable {
         }
     }
 
+    /// One statement on platform tables, in its own implicit transaction: one
+    /// round trip instead of three, for the job queue's hot path (claim,
+    /// complete, heartbeat), where each statement is atomic on its own. No
+    /// tenant is set, so tenant-owned tables show no rows here either.
+    @discardableResult
+    public func platformStatement(_ query: PostgresQuery) async throws -> PostgresQueryResult {
+        try await pool.withConnection { try await $0.query(query) }
+    }
+
+    /// LISTEN on `channels`, on a session of its own (see `PostgresListener`).
+    public func listen(channels: [String], logger: Logger = Logger(label: "ledgerbridge.database.listener")) throws -> AsyncStream<PostgresListener.Event> {
+        try PostgresListener.events(configuration: pool.configuration, channels: channels, logger: logger)
+    }
+
     /// One round trip to the server: for health checks.
     public func ping() async throws {
         _ = try await pool.withConnection { try await $0.query("SELECT 1") }
