@@ -7,6 +7,7 @@ import Postgres
 import RPC
 import Services
 import Vault
+import Scheduler
 import Storage
 import TLS
 
@@ -90,6 +91,8 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("log-level"), help: "trace, debug (a line per successful call too), info (failed calls, lifecycle), notice, warning, error or critical (env: LEDGERBRIDGE_LOG_LEVEL; default info).")
     var logLevel: String?
 
+    @OptionGroup var jobs: JobOptions
+
     @Option(name: .customLong("max-concurrent-streams"), help: "HTTP/2 streams one connection may have open at once, SETTINGS_MAX_CONCURRENT_STREAMS (env: LEDGERBRIDGE_MAX_CONCURRENT_STREAMS; default 100).")
     var maxConcurrentStreams: Int?
 
@@ -123,7 +126,9 @@ struct ServeCommand: AsyncParsableCommand {
         }
         logger.info("key ring loaded", metadata: ["active_key": "\(keys.ring.activeID)", "keys": "\(keys.ring.keys.count)"])
         let files = try migrations.load()
-        let database = Database(url: url)
+        let jobSettings = try jobs.resolved()
+        // Room for every worker's job plus claims, completions, heartbeats and the RPCs.
+        let database = Database(url: url, pool: PoolConfiguration(maxConnections: max(10, jobSettings.pool.workers + 8)))
         defer { database.close() }
         do {
             try await database.verifySchema(matches: files)
@@ -147,7 +152,13 @@ struct ServeCommand: AsyncParsableCommand {
                 clientSecret: Environment.value(xeroClientSecret, "LEDGERBRIDGE_XERO_CLIENT_SECRET"))),
             cin7: Cin7Client(baseURL: Environment.value(cin7APIURL, "LEDGERBRIDGE_CIN7_API_URL") ?? "https://inventory.dearsystems.com"))
         connections.register(in: &registry)
-        HealthService(services: [DiagnosticsService.name, TenantService.name, ConnectionService.name], databaseIsUp: databaseIsUp).register(in: &registry)
+        let queue = JobQueue(database: database)
+        let jobRegistry = JobKinds.registry(database: database, queue: queue, connections: connections,
+                                            engine: UnconfiguredSyncEngine(runDuration: jobSettings.testSyncDuration), testHooks: jobSettings.testHooks)
+        SyncService(database: database, queue: queue, policy: jobSettings.pool.schedules).register(in: &registry)
+        AdminService(queue: queue, kinds: jobRegistry.kinds).register(in: &registry)
+        HealthService(services: [DiagnosticsService.name, TenantService.name, ConnectionService.name, SyncService.name, AdminService.name],
+                      databaseIsUp: databaseIsUp).register(in: &registry)
         // Last: reflection lists every service registered before it.
         ReflectionService.register(in: &registry)
         let rpc = RPCServer(
@@ -172,12 +183,22 @@ struct ServeCommand: AsyncParsableCommand {
                 connectionMemoryBudget: limits.memoryBudget,
                 maxConcurrentStreams: limits.maxConcurrentStreams),
             handler: rpc, logger: logger)
+        let pool = jobSettings.pool.workers > 0 ? WorkerPool(queue: queue, registry: jobRegistry, configuration: jobSettings.pool) : nil
+        let poolRun = Task { try await pool?.run() }
         let shutdown = ShutdownSignal.install()
         let tlsNote = server.localTLSPort.map { " and https://\(host):\($0) (h2 or HTTP/1.1 by ALPN)" } ?? ""
         announce("ledgerbridge serve: ready on http://\(host):\(server.localPort) (h2c and HTTP/1.1)\(tlsNote); database schema at migration \(files.last?.version ?? 0)")
         let signal = await shutdown.wait()
         logger.info("shutting down", metadata: ["signal": "\(signal)", "grace_seconds": "\(shutdownGrace)"])
+        // Stop claiming first; running jobs and in-flight calls then share the grace period.
+        async let drained: Void = { await pool?.drain(grace: max(0, shutdownGrace)) }()
         await server.shutdown(gracePeriod: .milliseconds(Int64(max(0, shutdownGrace) * 1000)))
+        await drained
+        do {
+            try await poolRun.value
+        } catch {
+            logger.error("the worker pool stopped with an error", metadata: ["error": "\(error)"])
+        }
     }
 
     /// The per-connection limits, from the flags or the environment, checked.

@@ -32,6 +32,21 @@ public struct JobContext: Sendable {
     public let worker: UUID
     public let queue: JobQueue
     public var logger: Logger
+    let stopReasonProvider: @Sendable () async -> StopReason?
+
+    public init(job: ClaimedJob, worker: UUID, queue: JobQueue, logger: Logger, stopReason: @escaping @Sendable () async -> StopReason? = { nil }) {
+        self.job = job
+        self.worker = worker
+        self.queue = queue
+        self.logger = logger
+        self.stopReasonProvider = stopReason
+    }
+
+    /// Why the job's task was cancelled, once it has been: a body that records
+    /// its own state (a sync run) says "cancelled" only for `.requested`.
+    public func stopReason() async -> StopReason? {
+        await stopReasonProvider()
+    }
 
     /// Completes the job inside `tx`, so the body's writes and the completion
     /// commit together (a job done this way runs exactly once). Return

@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 
 /// One slot of the pool: runs one job at a time, in a task of its own, and
 /// stops it (cancels the task) when asked, on timeout, on drain, or when the
@@ -15,8 +16,8 @@ actor Worker {
 
     /// Runs the body; what to record, or nil when nothing may be recorded (the
     /// body completed the job in its own transaction).
-    func run(_ context: JobContext, handler: JobHandler?, retry: RetryPolicy) async -> JobQueue.Completion? {
-        let job = context.job
+    func run(_ job: ClaimedJob, worker: UUID, queue: JobQueue, logger: Logger, handler: JobHandler?, retry: RetryPolicy) async -> JobQueue.Completion? {
+        let context = JobContext(job: job, worker: worker, queue: queue, logger: logger) { [weak self] in await self?.reason(for: job.id) }
         guard let handler else {
             // A process of another version enqueued a kind this one lacks: let one that has it take it.
             return .failed(error: "this process has no job kind \(job.kind)", retryAfter: retry.delay(afterAttempt: job.attempt))
@@ -41,6 +42,10 @@ actor Worker {
     }
 
     var runningJob: Int64? { current?.job }
+
+    private func reason(for job: Int64) -> StopReason? {
+        current?.job == job ? stopReason : nil
+    }
 
     static func completion(for result: Result<JobOutcome, any Error>, stopped: StopReason?, job: ClaimedJob, retry: RetryPolicy) -> JobQueue.Completion? {
         let backoff = retry.delay(afterAttempt: job.attempt)

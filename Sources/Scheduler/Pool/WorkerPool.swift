@@ -138,8 +138,7 @@ public actor WorkerPool {
         var logger = logger
         logger[metadataKey: "job"] = "\(job.id)"
         logger[metadataKey: "kind"] = "\(job.kind)"
-        let context = JobContext(job: job, worker: id, queue: queue, logger: logger)
-        let completion = await worker.run(context, handler: registry.handler(for: job.kind), retry: configuration.retry)
+        let completion = await worker.run(job, worker: id, queue: queue, logger: logger, handler: registry.handler(for: job.kind), retry: configuration.retry)
         if let completion {
             if case .failed(let error, _) = completion { logger.info("job attempt failed", metadata: ["attempt": "\(job.attempt)", "error": "\(error)"]) }
             await completions.add(JobQueue.Completed(job: job.id, completion: completion))

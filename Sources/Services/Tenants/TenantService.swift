@@ -2,6 +2,7 @@ import Foundation
 import Postgres
 import RPC
 import RPCMessages
+import Scheduler
 import Storage
 import SwiftProtobuf
 
@@ -64,6 +65,8 @@ public struct TenantService: Sendable {
                         INSERT INTO consultant_assignments (consultant_id, tenant_id, assigned_by) VALUES (\(caller.id), \(id), \(caller.id))
                         """)
                 }
+                // Its periodic sync, full reconcile and token keep-alive, first firing at a random point of each interval.
+                try await JobQueue(database: database).createSchedules(tenant: id, in: tx)
                 try await Self.audit(tx, caller, "tenant.created", ["slug": request.slug, "name": name])
                 return row
             }
