@@ -21,7 +21,7 @@ struct JobOptions: ParsableArguments {
     @Flag(name: .customLong("test-hooks"), help: "Tests only: register the test.* job kinds (sleep, fail, crash, record) (env: LEDGERBRIDGE_TEST_HOOKS=1).")
     var testHooks = false
 
-    @Option(name: .customLong("test-sync-run-ms"), help: "Tests only, with --test-hooks: how long each sync run takes (the engine has no rules yet) (default 0).")
+    @Option(name: .customLong("test-sync-run-ms"), help: "Tests only, with --test-hooks: how long each sync run takes (the engine has no rules yet) (env: LEDGERBRIDGE_TEST_SYNC_RUN_MS; default 0).")
     var testSyncRunMilliseconds: Int?
 
     struct Resolved {
@@ -48,9 +48,9 @@ struct JobOptions: ParsableArguments {
         guard let retry = Double(retryText), retry >= 0, retry <= 3600 else { throw ValidationError("--job-retry-base must be from 0 to 3600 seconds, not \(retryText)") }
         pool.retry = RetryPolicy(base: retry)
         let hooks = testHooks || Environment.value(nil, "LEDGERBRIDGE_TEST_HOOKS") == "1"
-        if testSyncRunMilliseconds != nil, !hooks { throw ValidationError("--test-sync-run-ms needs --test-hooks") }
-        let syncMilliseconds = testSyncRunMilliseconds ?? 0
-        guard syncMilliseconds >= 0 else { throw ValidationError("--test-sync-run-ms must not be negative") }
+        let syncText = Environment.value(testSyncRunMilliseconds.map(String.init), "LEDGERBRIDGE_TEST_SYNC_RUN_MS")
+        if syncText != nil, !hooks { throw ValidationError("--test-sync-run-ms needs --test-hooks") }
+        guard let syncMilliseconds = Int(syncText ?? "0"), syncMilliseconds >= 0 else { throw ValidationError("--test-sync-run-ms must be a number of milliseconds") }
         return Resolved(pool: pool, testHooks: hooks, testSyncDuration: .milliseconds(syncMilliseconds))
     }
 }

@@ -67,8 +67,8 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("handshake-timeout"), help: "Seconds a new connection has to send its preface or finish TLS (default 10).")
     var handshakeTimeout: Double = 10
 
-    @Option(name: .customLong("shutdown-grace"), help: "Seconds in-flight calls may take to finish after SIGTERM/SIGINT (default 10).")
-    var shutdownGrace: Double = 10
+    @Option(name: .customLong("shutdown-grace"), help: "Seconds in-flight calls and running jobs may take to finish after SIGTERM/SIGINT; jobs still running then are handed back to other processes (env: LEDGERBRIDGE_SHUTDOWN_GRACE; default 10).")
+    var shutdownGrace: Double?
 
     @Option(name: .customLong("idle-timeout"), help: """
         Seconds an established connection may have nothing in flight (HTTP/2: no open stream, \
@@ -113,6 +113,10 @@ struct ServeCommand: AsyncParsableCommand {
         let portText = Environment.value(port.map(String.init), "LEDGERBRIDGE_PORT") ?? "8080"
         guard let port = Int(portText), (0...65535).contains(port) else {
             throw ValidationError("--port must be a number from 0 to 65535, not \(portText)")
+        }
+        let graceText = Environment.value(shutdownGrace.map { String($0) }, "LEDGERBRIDGE_SHUTDOWN_GRACE") ?? "10"
+        guard let grace = Double(graceText), grace >= 0, grace <= 3600 else {
+            throw ValidationError("--shutdown-grace must be from 0 to 3600 seconds, not \(graceText)")
         }
         let tls = try tlsConfiguration()
         let limits = try connectionLimits()
@@ -189,10 +193,10 @@ struct ServeCommand: AsyncParsableCommand {
         let tlsNote = server.localTLSPort.map { " and https://\(host):\($0) (h2 or HTTP/1.1 by ALPN)" } ?? ""
         announce("ledgerbridge serve: ready on http://\(host):\(server.localPort) (h2c and HTTP/1.1)\(tlsNote); database schema at migration \(files.last?.version ?? 0)")
         let signal = await shutdown.wait()
-        logger.info("shutting down", metadata: ["signal": "\(signal)", "grace_seconds": "\(shutdownGrace)"])
+        logger.info("shutting down", metadata: ["signal": "\(signal)", "grace_seconds": "\(grace)"])
         // Stop claiming first; running jobs and in-flight calls then share the grace period.
-        async let drained: Void = { await pool?.drain(grace: max(0, shutdownGrace)) }()
-        await server.shutdown(gracePeriod: .milliseconds(Int64(max(0, shutdownGrace) * 1000)))
+        async let drained: Void = { await pool?.drain(grace: grace) }()
+        await server.shutdown(gracePeriod: .milliseconds(Int64(grace * 1000)))
         await drained
         do {
             try await poolRun.value

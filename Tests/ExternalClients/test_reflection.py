@@ -20,6 +20,8 @@ SERVICES = {
     "ledgerbridge.v1.DiagnosticsService",
     "ledgerbridge.v1.ConnectionService",
     "ledgerbridge.v1.TenantService",
+    "ledgerbridge.v1.SyncService",
+    "ledgerbridge.v1.AdminService",
 }
 
 

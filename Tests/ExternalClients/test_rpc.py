@@ -31,7 +31,8 @@ def stubs(tmp_path_factory):
 
     out = tmp_path_factory.mktemp("stubs")
     include = Path(grpc_tools.__file__).parent / "_proto"
-    protos = ["ledgerbridge/v1/diagnostics.proto", "ledgerbridge/v1/tenants.proto", "ledgerbridge/v1/connections.proto"]
+    protos = ["ledgerbridge/v1/diagnostics.proto", "ledgerbridge/v1/tenants.proto", "ledgerbridge/v1/connections.proto",
+              "ledgerbridge/v1/sync.proto", "ledgerbridge/v1/admin.proto"]
     code = protoc.main(["protoc", f"-I{ROOT_DIR / 'proto'}", f"-I{include}", f"--python_out={out}", f"--grpc_python_out={out}", *protos])
     assert code == 0, "protoc failed"
     # The health proto's path (grpc/...) would shadow grpcio's own `grpc` package in Python:
@@ -42,6 +43,7 @@ def stubs(tmp_path_factory):
     assert code == 0, "protoc failed for health.proto"
     sys.path.insert(0, str(out))
     from ledgerbridge.v1 import connections_pb2, connections_pb2_grpc, diagnostics_pb2, diagnostics_pb2_grpc, tenants_pb2, tenants_pb2_grpc
+    from ledgerbridge.v1 import admin_pb2, admin_pb2_grpc, sync_pb2, sync_pb2_grpc
     from lbhealth import health_pb2, health_pb2_grpc
 
     class Stubs:
@@ -51,6 +53,8 @@ def stubs(tmp_path_factory):
     s.diagnostics_pb2, s.diagnostics_grpc = diagnostics_pb2, diagnostics_pb2_grpc
     s.tenants_pb2, s.tenants_grpc = tenants_pb2, tenants_pb2_grpc
     s.connections_pb2, s.connections_grpc = connections_pb2, connections_pb2_grpc
+    s.sync_pb2, s.sync_grpc = sync_pb2, sync_pb2_grpc
+    s.admin_pb2, s.admin_grpc = admin_pb2, admin_pb2_grpc
     s.health_pb2, s.health_grpc = health_pb2, health_pb2_grpc
     return s
 
