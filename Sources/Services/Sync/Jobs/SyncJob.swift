@@ -65,7 +65,9 @@ struct SyncJob: Sendable {
             case .timedOut: (job.isLastAttempt ? "failed" : "retrying", "timed out after \(job.timeoutSeconds) s")
             case nil: (job.isLastAttempt ? "failed" : "retrying", String(describing: error))
             }
-            try? await database.withTenant(tenant) { tx in try await SyncRunStore.finish(tx, run: run, state: state, message: message) }
+            // The job's task is cancelled by now; the record of why must still be written.
+            let database = database
+            try? await Task { try await database.withTenant(tenant) { tx in try await SyncRunStore.finish(tx, run: run, state: state, message: message) } }.value
             throw error
         }
         try await database.withTenant(tenant) { tx in
