@@ -44,7 +44,7 @@ final class XeroIdentityClientTests: XCTestCase {
     func testTheWholeFlowWithRotationAndRevocation() async throws {
         let client = XeroIdentityClient(endpoints: endpoints)
         let pkce = PKCE.generate()
-        let url = client.authorizationURL(redirectURI: Self.redirect, scopes: XeroEndpoints.defaultScopes, state: "state-123", pkce: pkce)
+        let url = client.authorizationURL(redirectURI: Self.redirect, scopes: XeroScopeSet.granular.scopes, state: "state-123", pkce: pkce)
         XCTAssertTrue(url.contains("code_challenge=\(pkce.challenge)") && url.contains("code_challenge_method=S256"))
         let (code, state) = try await consent(url)
         XCTAssertEqual(state, "state-123")
@@ -76,6 +76,25 @@ final class XeroIdentityClientTests: XCTestCase {
         } catch {
             XCTAssertEqual(error as? XeroIdentityError, .unauthorized)
         }
+    }
+
+    /// Both families reach Xero's consent page and come back granted, as asked.
+    func testGranularAndBroadScopesAreBothGranted() async throws {
+        let client = XeroIdentityClient(endpoints: endpoints)
+        for family in [XeroScopeSet.granular, .broad] {
+            let pkce = PKCE.generate()
+            let url = client.authorizationURL(redirectURI: Self.redirect, scopes: family.scopes, state: "s", pkce: pkce)
+            let scope = URLComponents(string: url)?.queryItems?.first { $0.name == "scope" }?.value
+            XCTAssertEqual(scope, family.description)
+            let (code, _) = try await consent(url)
+            let tokens = try await client.exchange(code: code, verifier: pkce.verifier, redirectURI: Self.redirect)
+            XCTAssertEqual(tokens.scopes, family.scopes)
+            // The access token says the same of itself (what StoreCredentials reads when given no scopes).
+            XCTAssertEqual(XeroAccessTokenClaims(token: tokens.accessToken)?.scopes, family.scopes)
+            let expiry = try XCTUnwrap(XeroAccessTokenClaims(token: tokens.accessToken)?.expiresAt)
+            XCTAssertEqual(expiry.timeIntervalSinceNow, TimeInterval(tokens.expiresIn), accuracy: 5)
+        }
+        XCTAssertNil(XeroAccessTokenClaims(token: "opaque-token"))
     }
 
     func testWrongVerifierAndReusedCodeAreInvalidGrant() async throws {

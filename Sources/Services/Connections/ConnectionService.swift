@@ -17,9 +17,10 @@ public struct ConnectionService: Sendable {
     let vault: CredentialVault
     let xero: XeroIdentityClient
     let cin7: Cin7Client
-    let scopes: [String]
+    /// What a consent asks for unless BeginXeroConnection says otherwise (`--xero-scopes`).
+    let scopes: XeroScopeSet
 
-    public init(database: Database, vault: CredentialVault, xero: XeroIdentityClient, cin7: Cin7Client, scopes: [String] = XeroEndpoints.defaultScopes) {
+    public init(database: Database, vault: CredentialVault, xero: XeroIdentityClient, cin7: Cin7Client, scopes: XeroScopeSet = .default) {
         self.database = database
         self.vault = vault
         self.xero = xero
