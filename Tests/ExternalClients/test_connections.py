@@ -270,6 +270,10 @@ def test_every_connection_call_is_refused_for_another_tenant(api, server):
     calls = [
         (connections.BeginXeroConnection, cpb.BeginXeroConnectionRequest(tenant_id=theirs, redirect_uri="http://127.0.0.1:1/cb")),
         (connections.ConnectCin7Core, cpb.ConnectCin7CoreRequest(tenant_id=theirs, account_id=CIN7_ACCOUNT, application_key=CIN7_KEY)),
+        (connections.StoreCredentials, cpb.StoreCredentialsRequest(tenant_id=theirs, cin7_core=cpb.Cin7CoreCredentials(account_id=CIN7_ACCOUNT,
+                                                                                                                   application_key=CIN7_KEY))),
+        (connections.StoreCredentials, cpb.StoreCredentialsRequest(tenant_id=theirs, xero=cpb.XeroCredentials(
+            refresh_token="r", organisation_id=str(uuid.uuid4())))),
         (connections.GetConnection, cpb.GetConnectionRequest(tenant_id=theirs, connection_id=other.connection_id)),
         (connections.ListConnections, cpb.ListConnectionsRequest(tenant_id=theirs)),
         (connections.ListXeroOrganisations, cpb.ListXeroOrganisationsRequest(tenant_id=theirs, connection_id=begun.connection_id)),

@@ -40,6 +40,9 @@ public struct ConnectionService: Sendable {
         registry.unary("/\(Self.name)/ConnectCin7Core") { (request: Ledgerbridge_V1_ConnectCin7CoreRequest, _) in
             try await connectCin7(request)
         }
+        registry.unary("/\(Self.name)/StoreCredentials") { (request: Ledgerbridge_V1_StoreCredentialsRequest, _) in
+            try await storeCredentials(request)
+        }
         registry.unary("/\(Self.name)/GetConnection") { (request: Ledgerbridge_V1_GetConnectionRequest, _) in
             let tenant = try TenantService.tenantID(request.tenantID)
             try Principal.requireAccess(to: tenant)
