@@ -52,6 +52,8 @@ extension ConnectionService {
             try await TenantService.audit(tx, caller, "connection.xero.begun", ["connection_id": id.lowercaseText])
             return id
         }
+        // Consents abandoned long ago are swept now and then on the way (the scheduler sweeps too).
+        await sweepExpiredConsentsOccasionally()
         var response = Ledgerbridge_V1_BeginXeroConnectionResponse()
         response.authorizationURL = xero.authorizationURL(redirectURI: request.redirectUri, scopes: consentScopes.scopes, state: state, pkce: pkce)
         response.state = state

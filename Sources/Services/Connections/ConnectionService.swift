@@ -19,6 +19,8 @@ public struct ConnectionService: Sendable {
     let cin7: Cin7Client
     /// What a consent asks for unless BeginXeroConnection says otherwise (`--xero-scopes`).
     let scopes: XeroScopeSet
+    /// When BeginXeroConnection last swept expired consents, so it sweeps at most once a minute.
+    let sweeps = SweepThrottle(interval: .seconds(60))
 
     public init(database: Database, vault: CredentialVault, xero: XeroIdentityClient, cin7: Cin7Client, scopes: XeroScopeSet = .default) {
         self.database = database
