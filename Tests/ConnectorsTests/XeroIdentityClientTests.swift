@@ -74,7 +74,7 @@ final class XeroIdentityClientTests: XCTestCase {
             _ = try await client.connections(accessToken: "not-a-token")
             XCTFail("a bad access token listed connections")
         } catch {
-            XCTAssertEqual(error as? XeroIdentityError, .unauthorized)
+            XCTAssertEqual(error, .unauthorized)
         }
     }
 
@@ -106,7 +106,7 @@ final class XeroIdentityClientTests: XCTestCase {
             _ = try await client.exchange(code: code, verifier: PKCE.generate().verifier, redirectURI: Self.redirect)
             XCTFail("a wrong verifier was accepted")
         } catch {
-            XCTAssertEqual(error as? XeroIdentityError, .invalidGrant)
+            XCTAssertEqual(error, .invalidGrant)
         }
     }
 
@@ -117,7 +117,7 @@ final class XeroIdentityClientTests: XCTestCase {
             _ = try await XeroIdentityClient(endpoints: wrong).refresh(refreshToken: "whatever")
             XCTFail("wrong credentials refreshed")
         } catch {
-            XCTAssertEqual(error as? XeroIdentityError, .invalidClient)
+            XCTAssertEqual(error, .invalidClient)
         }
         let nowhere = XeroEndpoints(loginURL: "http://127.0.0.1:9", identityURL: "http://127.0.0.1:9", apiURL: "http://127.0.0.1:9",
                                     clientID: "c", clientSecret: "s")
@@ -125,8 +125,8 @@ final class XeroIdentityClientTests: XCTestCase {
             _ = try await XeroIdentityClient(endpoints: nowhere, timeout: .seconds(2)).refresh(refreshToken: "x")
             XCTFail("an unreachable host answered")
         } catch {
-            guard let failure = error as? XeroIdentityError, case .transport = failure else { return XCTFail("\(error)") }
-            XCTAssertFalse(failure.description.contains("secret"))
+            guard case .transport = error else { return XCTFail("\(error)") }
+            XCTAssertFalse(error.description.contains("secret"))
         }
     }
 
