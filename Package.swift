@@ -178,6 +178,13 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "VaultTests", dependencies: ["Vault", "Cryptography", "Services", "Storage", "Postgres", "TestSupport"]),
+        // The connection service against the Xero sandbox (in process) and the test database.
+        .testTarget(name: "ConnectionsTests", dependencies: [
+            "Services", "Connectors", "Vault", "Storage", "Postgres", "Sandbox", "HTTPServer", "TestSupport",
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
         .testTarget(name: "SandboxTests", dependencies: ["Sandbox", "Cryptography"]),
         .testTarget(name: "ServicesTests", dependencies: [
             "Services", "RPC", "RPCMessages", "HTTPServer",

@@ -112,6 +112,9 @@ extension AdminCommand {
         @Option(name: .customLong("keyring"), help: "The key ring file (env: LEDGERBRIDGE_KEYRING).")
         var keyring: String?
 
+        @Flag(name: .customLong("verify"), help: "Afterwards, open every stored secret with the ring and fail if any does not open.")
+        var verify = false
+
         func run() async throws {
             let url = try Environment.require(databaseURL, "DATABASE_URL", option: "--database-url")
             let keys: KeyRingProvider
@@ -121,10 +124,12 @@ extension AdminCommand {
             } catch {
                 throw CommandFailure("ledgerbridge admin: \(error.description)")
             }
+            // Servers notice a new ring file within a second or two; until then they may still seal with the previous key.
+            if let path = keys.path { try await KeyRingProvider.settle(path: path) }
             let database = Database(url: url)
             defer { database.close() }
             let vault = CredentialVault(keys: keys)
-            var total = 0, left = 0
+            var total = 0, left = 0, opened = 0, unopened = 0
             var unknown: [UUID: Int] = [:]
             do {
                 let tenants = try await database.withPlatform(readOnly: true) { tx in
@@ -143,16 +148,22 @@ extension AdminCommand {
                     let remaining = try await vault.remaining(tenant: tenant, database: database)
                     left += remaining.rotatable
                     if remaining.unknownKey > 0 { unknown[tenant] = remaining.unknownKey }
+                    if verify {
+                        let checked = try await vault.verify(tenant: tenant, database: database)
+                        (opened, unopened) = (opened + checked.opened, unopened + checked.failed)
+                    }
                 }
             } catch let error as PostgresError {
                 throw CommandFailure("ledgerbridge admin: rotation stopped (\(PostgresConfiguration(url: url).safeDescription)): \(error); run it again to resume")
             }
             print("ledgerbridge admin: \(total) secrets re-encrypted under key \(keys.ring.activeID)")
+            if verify { print("ledgerbridge admin: \(opened) secrets open with this ring, \(unopened) do not") }
             if !unknown.isEmpty {
                 let tenants = unknown.keys.map { $0.uuidString.lowercased() }.sorted().joined(separator: ", ")
                 throw CommandFailure("ledgerbridge admin: \(unknown.values.reduce(0, +)) secrets are sealed by keys this ring does not have (tenants \(tenants)); put the missing key back in the ring, or reconnect those tenants")
             }
             if left > 0 { throw CommandFailure("ledgerbridge admin: \(left) secrets were busy and are still under older keys; run rotate-key again") }
+            if unopened > 0 { throw CommandFailure("ledgerbridge admin: \(unopened) secrets do not open with this ring (altered, or sealed by a key it lacks)") }
         }
     }
 }

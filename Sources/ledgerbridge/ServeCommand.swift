@@ -58,6 +58,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("xero-client-secret"), help: "The Xero app's client secret; none for a PKCE-only app (env: LEDGERBRIDGE_XERO_CLIENT_SECRET).")
     var xeroClientSecret: String?
 
+    @Option(name: .customLong("xero-scopes"), help: "What a Xero consent asks for: granular (default; required of apps created since 2 March 2026), broad (older apps), or a space-separated list including offline_access (env: LEDGERBRIDGE_XERO_SCOPES).")
+    var xeroScopes: String?
+
     @Option(name: .customLong("cin7-api-url"), help: "Cin7 Core's host (env: LEDGERBRIDGE_CIN7_API_URL; default https://inventory.dearsystems.com).")
     var cin7APIURL: String?
 
@@ -119,6 +122,10 @@ struct ServeCommand: AsyncParsableCommand {
             throw ValidationError("--shutdown-grace must be from 0 to 3600 seconds, not \(graceText)")
         }
         let tls = try tlsConfiguration()
+        let scopes: XeroScopeSet
+        do { scopes = try Environment.value(xeroScopes, "LEDGERBRIDGE_XERO_SCOPES").map(XeroScopeSet.parse) ?? .default } catch {
+            throw ValidationError("--xero-scopes: \(error.description)")
+        }
         let limits = try connectionLimits()
         // No key ring, no server: every stored secret depends on it.
         let keys: KeyRingProvider
@@ -154,7 +161,8 @@ struct ServeCommand: AsyncParsableCommand {
                 apiURL: Environment.value(xeroAPIURL, "LEDGERBRIDGE_XERO_API_URL") ?? "https://api.xero.com",
                 clientID: Environment.value(xeroClientID, "LEDGERBRIDGE_XERO_CLIENT_ID") ?? "",
                 clientSecret: Environment.value(xeroClientSecret, "LEDGERBRIDGE_XERO_CLIENT_SECRET"))),
-            cin7: Cin7Client(baseURL: Environment.value(cin7APIURL, "LEDGERBRIDGE_CIN7_API_URL") ?? "https://inventory.dearsystems.com"))
+            cin7: Cin7Client(baseURL: Environment.value(cin7APIURL, "LEDGERBRIDGE_CIN7_API_URL") ?? "https://inventory.dearsystems.com"),
+            scopes: scopes)
         connections.register(in: &registry)
         let queue = JobQueue(database: database)
         let jobRegistry = JobKinds.registry(database: database, queue: queue, connections: connections,

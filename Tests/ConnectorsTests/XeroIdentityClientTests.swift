@@ -44,7 +44,7 @@ final class XeroIdentityClientTests: XCTestCase {
     func testTheWholeFlowWithRotationAndRevocation() async throws {
         let client = XeroIdentityClient(endpoints: endpoints)
         let pkce = PKCE.generate()
-        let url = client.authorizationURL(redirectURI: Self.redirect, scopes: XeroEndpoints.defaultScopes, state: "state-123", pkce: pkce)
+        let url = client.authorizationURL(redirectURI: Self.redirect, scopes: XeroScopeSet.granular.scopes, state: "state-123", pkce: pkce)
         XCTAssertTrue(url.contains("code_challenge=\(pkce.challenge)") && url.contains("code_challenge_method=S256"))
         let (code, state) = try await consent(url)
         XCTAssertEqual(state, "state-123")
@@ -74,8 +74,27 @@ final class XeroIdentityClientTests: XCTestCase {
             _ = try await client.connections(accessToken: "not-a-token")
             XCTFail("a bad access token listed connections")
         } catch {
-            XCTAssertEqual(error as? XeroIdentityError, .unauthorized)
+            XCTAssertEqual(error, .unauthorized)
         }
+    }
+
+    /// Both families reach Xero's consent page and come back granted, as asked.
+    func testGranularAndBroadScopesAreBothGranted() async throws {
+        let client = XeroIdentityClient(endpoints: endpoints)
+        for family in [XeroScopeSet.granular, .broad] {
+            let pkce = PKCE.generate()
+            let url = client.authorizationURL(redirectURI: Self.redirect, scopes: family.scopes, state: "s", pkce: pkce)
+            let scope = URLComponents(string: url)?.queryItems?.first { $0.name == "scope" }?.value
+            XCTAssertEqual(scope, family.description)
+            let (code, _) = try await consent(url)
+            let tokens = try await client.exchange(code: code, verifier: pkce.verifier, redirectURI: Self.redirect)
+            XCTAssertEqual(tokens.scopes, family.scopes)
+            // The access token says the same of itself (what StoreCredentials reads when given no scopes).
+            XCTAssertEqual(XeroAccessTokenClaims(token: tokens.accessToken)?.scopes, family.scopes)
+            let expiry = try XCTUnwrap(XeroAccessTokenClaims(token: tokens.accessToken)?.expiresAt)
+            XCTAssertEqual(expiry.timeIntervalSinceNow, TimeInterval(tokens.expiresIn), accuracy: 5)
+        }
+        XCTAssertNil(XeroAccessTokenClaims(token: "opaque-token"))
     }
 
     func testWrongVerifierAndReusedCodeAreInvalidGrant() async throws {
@@ -87,7 +106,7 @@ final class XeroIdentityClientTests: XCTestCase {
             _ = try await client.exchange(code: code, verifier: PKCE.generate().verifier, redirectURI: Self.redirect)
             XCTFail("a wrong verifier was accepted")
         } catch {
-            XCTAssertEqual(error as? XeroIdentityError, .invalidGrant)
+            XCTAssertEqual(error, .invalidGrant)
         }
     }
 
@@ -98,7 +117,7 @@ final class XeroIdentityClientTests: XCTestCase {
             _ = try await XeroIdentityClient(endpoints: wrong).refresh(refreshToken: "whatever")
             XCTFail("wrong credentials refreshed")
         } catch {
-            XCTAssertEqual(error as? XeroIdentityError, .invalidClient)
+            XCTAssertEqual(error, .invalidClient)
         }
         let nowhere = XeroEndpoints(loginURL: "http://127.0.0.1:9", identityURL: "http://127.0.0.1:9", apiURL: "http://127.0.0.1:9",
                                     clientID: "c", clientSecret: "s")
@@ -106,8 +125,8 @@ final class XeroIdentityClientTests: XCTestCase {
             _ = try await XeroIdentityClient(endpoints: nowhere, timeout: .seconds(2)).refresh(refreshToken: "x")
             XCTFail("an unreachable host answered")
         } catch {
-            guard let failure = error as? XeroIdentityError, case .transport = failure else { return XCTFail("\(error)") }
-            XCTAssertFalse(failure.description.contains("secret"))
+            guard case .transport = error else { return XCTFail("\(error)") }
+            XCTAssertFalse(error.description.contains("secret"))
         }
     }
 

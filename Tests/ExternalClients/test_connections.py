@@ -20,6 +20,10 @@ from test_rpc import stubs  # noqa: F401  (the generated stubs fixture)
 
 ADMIN_TOKEN = "test-admin-" + uuid.uuid4().hex
 CLIENT_ID, SECRET = "onboarding-app", "onboarding-secret-" + uuid.uuid4().hex[:8]
+GRANULAR = ["openid", "profile", "email", "offline_access", "accounting.settings", "accounting.contacts", "accounting.invoices",
+            "accounting.payments", "accounting.banktransactions", "accounting.manualjournals"]
+BROAD = ["openid", "profile", "email", "offline_access", "accounting.settings", "accounting.contacts", "accounting.transactions",
+         "accounting.journals.read"]
 CIN7_ACCOUNT, CIN7_KEY = "c1a70000-5a4d-4b0c-8000-0000000000c7", "cin7-key-" + uuid.uuid4().hex[:8]
 
 
@@ -98,7 +102,8 @@ def test_one_click_xero_through_the_callback_then_the_organisation_choice(api, s
     begun = connections.BeginXeroConnection(cpb.BeginXeroConnectionRequest(tenant_id=tenant, redirect_uri=callback), metadata=AUTH, timeout=10)
     query = dict(urllib.parse.parse_qsl(urllib.parse.urlsplit(begun.authorization_url).query))
     assert query["client_id"] == CLIENT_ID and query["code_challenge_method"] == "S256" and query["state"] == begun.state
-    assert "offline_access" in query["scope"] and query["redirect_uri"] == callback
+    # The default: Xero's granular scopes (what apps created since 2 March 2026 may ask for).
+    assert query["scope"].split() == GRANULAR and query["redirect_uri"] == callback
 
     landing = follow_consent(begun.authorization_url)
     assert landing.startswith(callback)
@@ -107,7 +112,7 @@ def test_one_click_xero_through_the_callback_then_the_organisation_choice(api, s
 
     [xero] = connections.ListConnections(cpb.ListConnectionsRequest(tenant_id=tenant), metadata=AUTH, timeout=10).connections
     assert xero.provider == cpb.CONNECTION_PROVIDER_XERO and xero.status == cpb.CONNECTION_STATUS_PENDING
-    assert xero.connection_id == begun.connection_id and "accounting.transactions" in xero.scopes
+    assert xero.connection_id == begun.connection_id and list(xero.scopes) == GRANULAR, "the scopes Xero granted"
     choices = connections.ListXeroOrganisations(cpb.ListXeroOrganisationsRequest(tenant_id=tenant, connection_id=xero.connection_id),
                                                 metadata=AUTH, timeout=10).organisations
     assert sorted(c.name for c in choices) == ["Onboarded Ltd", "Second Branch Ltd"]
@@ -265,6 +270,10 @@ def test_every_connection_call_is_refused_for_another_tenant(api, server):
     calls = [
         (connections.BeginXeroConnection, cpb.BeginXeroConnectionRequest(tenant_id=theirs, redirect_uri="http://127.0.0.1:1/cb")),
         (connections.ConnectCin7Core, cpb.ConnectCin7CoreRequest(tenant_id=theirs, account_id=CIN7_ACCOUNT, application_key=CIN7_KEY)),
+        (connections.StoreCredentials, cpb.StoreCredentialsRequest(tenant_id=theirs, cin7_core=cpb.Cin7CoreCredentials(account_id=CIN7_ACCOUNT,
+                                                                                                                   application_key=CIN7_KEY))),
+        (connections.StoreCredentials, cpb.StoreCredentialsRequest(tenant_id=theirs, xero=cpb.XeroCredentials(
+            refresh_token="r", organisation_id=str(uuid.uuid4())))),
         (connections.GetConnection, cpb.GetConnectionRequest(tenant_id=theirs, connection_id=other.connection_id)),
         (connections.ListConnections, cpb.ListConnectionsRequest(tenant_id=theirs)),
         (connections.ListXeroOrganisations, cpb.ListXeroOrganisationsRequest(tenant_id=theirs, connection_id=begun.connection_id)),

@@ -16,12 +16,12 @@ final class CredentialVaultTests: XCTestCase {
     override func setUp() async throws {
         database = Database(url: try TestDatabase.appURL(), pool: PoolConfiguration(maxConnections: 2))
         for id in [tenant, other] {
-            try await database.withPlatform { tx in
+            _ = try await database.withPlatform { tx in
                 try await tx.query("INSERT INTO tenants (id, slug, name) VALUES (\(id), \("vault-\(id.uuidString.prefix(8).lowercased())"), \("Vault test"))")
             }
         }
         for (owner, id) in [(tenant, connection), (tenant, secondConnection), (other, connection)] {
-            try await database.withTenant(owner) { tx in
+            _ = try await database.withTenant(owner) { tx in
                 try await tx.query("INSERT INTO connections (tenant_id, id, provider, status) VALUES (\(owner), \(id), \(id == connection ? "xero" : "cin7"), 'connected')")
             }
         }
@@ -30,7 +30,7 @@ final class CredentialVaultTests: XCTestCase {
     override func tearDown() async throws {
         // These secrets are sealed by throwaway rings: leave none behind for the next run's rotation.
         for owner in [tenant, other] {
-            try? await database.withTenant(owner) { tx in try await tx.query("DELETE FROM connection_secrets WHERE tenant_id = \(owner)") }
+            _ = try? await database.withTenant(owner) { tx in try await tx.query("DELETE FROM connection_secrets WHERE tenant_id = \(owner)") }
         }
         database?.close()
     }
@@ -66,7 +66,7 @@ final class CredentialVaultTests: XCTestCase {
             (tenant, connection, "xero", .accessToken), (tenant, secondConnection, "cin7", .refreshToken), (other, connection, "xero", .refreshToken),
         ]
         for (owner, target, provider, field) in copies {
-            try await database.withTenant(owner) { tx in
+            _ = try await database.withTenant(owner) { tx in
                 try await tx.query("""
                     INSERT INTO connection_secrets (tenant_id, connection_id, field, key_id, sealed) VALUES (\(owner), \(target), \(field.rawValue), 'moved', \(sealed))
                     """)

@@ -26,9 +26,6 @@ public struct XeroEndpoints: Sendable, Equatable {
         url.hasSuffix("/") ? String(url.dropLast()) : url
     }
 
-    /// The scopes a new app asks for: offline access (refresh tokens) plus what a sync reads and writes.
-    public static let defaultScopes = ["openid", "profile", "email", "offline_access", "accounting.settings",
-                                       "accounting.contacts", "accounting.transactions", "accounting.journals.read"]
 }
 
 // Secrets never in descriptions (a log line or an error message may print one).

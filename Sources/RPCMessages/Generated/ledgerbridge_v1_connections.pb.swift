@@ -192,6 +192,10 @@ public nonisolated struct Ledgerbridge_V1_BeginXeroConnectionRequest: Sendable {
   /// this server's /oauth/xero/callback.
   public var redirectUri: String = String()
 
+  /// Optional: "granular", "broad", or a space-separated list of Xero scopes
+  /// (which must include offline_access). Empty: the server's --xero-scopes.
+  public var scopes: String = String()
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -276,6 +280,110 @@ public nonisolated struct Ledgerbridge_V1_ConnectCin7CoreRequest: Sendable {
 }
 
 public nonisolated struct Ledgerbridge_V1_ConnectCin7CoreResponse: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var connection: Ledgerbridge_V1_Connection {
+    get {_connection ?? Ledgerbridge_V1_Connection()}
+    set {_connection = newValue}
+  }
+  /// Returns true if `connection` has been explicitly set.
+  public var hasConnection: Bool {self._connection != nil}
+  /// Clears the value of `connection`. Subsequent reads from it will return its default value.
+  public mutating func clearConnection() {self._connection = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _connection: Ledgerbridge_V1_Connection? = nil
+}
+
+public nonisolated struct Ledgerbridge_V1_StoreCredentialsRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var tenantID: String = String()
+
+  public var credentials: Ledgerbridge_V1_StoreCredentialsRequest.OneOf_Credentials? = nil
+
+  public var xero: Ledgerbridge_V1_XeroCredentials {
+    get {
+      if case .xero(let v)? = credentials {return v}
+      return Ledgerbridge_V1_XeroCredentials()
+    }
+    set {credentials = .xero(newValue)}
+  }
+
+  public var cin7Core: Ledgerbridge_V1_Cin7CoreCredentials {
+    get {
+      if case .cin7Core(let v)? = credentials {return v}
+      return Ledgerbridge_V1_Cin7CoreCredentials()
+    }
+    set {credentials = .cin7Core(newValue)}
+  }
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public nonisolated enum OneOf_Credentials: Equatable, Sendable {
+    case xero(Ledgerbridge_V1_XeroCredentials)
+    case cin7Core(Ledgerbridge_V1_Cin7CoreCredentials)
+
+  }
+
+  public init() {}
+}
+
+/// Tokens another client obtained for this server's Xero app (the same client
+/// id: a refresh token works only for the app it was issued to).
+public nonisolated struct Ledgerbridge_V1_XeroCredentials: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// May be empty or expired: the refresh token then gets a fresh one first.
+  public var accessToken: String = String()
+
+  public var refreshToken: String = String()
+
+  /// When the access token expires; unset: read from the token if it says.
+  public var accessExpiresAt: SwiftProtobuf.Google_Protobuf_Timestamp {
+    get {_accessExpiresAt ?? SwiftProtobuf.Google_Protobuf_Timestamp()}
+    set {_accessExpiresAt = newValue}
+  }
+  /// Returns true if `accessExpiresAt` has been explicitly set.
+  public var hasAccessExpiresAt: Bool {self._accessExpiresAt != nil}
+  /// Clears the value of `accessExpiresAt`. Subsequent reads from it will return its default value.
+  public mutating func clearAccessExpiresAt() {self._accessExpiresAt = nil}
+
+  /// The organisation (what `xero-tenant-id` carries): it must be among the
+  /// organisations Xero's /connections lists for these tokens.
+  public var organisationID: String = String()
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _accessExpiresAt: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
+}
+
+public nonisolated struct Ledgerbridge_V1_Cin7CoreCredentials: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var accountID: String = String()
+
+  public var applicationKey: String = String()
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Ledgerbridge_V1_StoreCredentialsResponse: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
@@ -609,7 +717,7 @@ nonisolated extension Ledgerbridge_V1_Connection: SwiftProtobuf.Message, SwiftPr
 
 nonisolated extension Ledgerbridge_V1_BeginXeroConnectionRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".BeginXeroConnectionRequest"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}tenant_id\0\u{3}redirect_uri\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}tenant_id\0\u{3}redirect_uri\0\u{1}scopes\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -619,6 +727,7 @@ nonisolated extension Ledgerbridge_V1_BeginXeroConnectionRequest: SwiftProtobuf.
       switch fieldNumber {
       case 1: try { try decoder.decodeSingularStringField(value: &self.tenantID) }()
       case 2: try { try decoder.decodeSingularStringField(value: &self.redirectUri) }()
+      case 3: try { try decoder.decodeSingularStringField(value: &self.scopes) }()
       default: break
       }
     }
@@ -631,12 +740,16 @@ nonisolated extension Ledgerbridge_V1_BeginXeroConnectionRequest: SwiftProtobuf.
     if !self.redirectUri.isEmpty {
       try visitor.visitSingularStringField(value: self.redirectUri, fieldNumber: 2)
     }
+    if !self.scopes.isEmpty {
+      try visitor.visitSingularStringField(value: self.scopes, fieldNumber: 3)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
   public static func ==(lhs: Ledgerbridge_V1_BeginXeroConnectionRequest, rhs: Ledgerbridge_V1_BeginXeroConnectionRequest) -> Bool {
     if lhs.tenantID != rhs.tenantID {return false}
     if lhs.redirectUri != rhs.redirectUri {return false}
+    if lhs.scopes != rhs.scopes {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -828,6 +941,196 @@ nonisolated extension Ledgerbridge_V1_ConnectCin7CoreResponse: SwiftProtobuf.Mes
   }
 
   public static func ==(lhs: Ledgerbridge_V1_ConnectCin7CoreResponse, rhs: Ledgerbridge_V1_ConnectCin7CoreResponse) -> Bool {
+    if lhs._connection != rhs._connection {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Ledgerbridge_V1_StoreCredentialsRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".StoreCredentialsRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}tenant_id\0\u{1}xero\0\u{3}cin7_core\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.tenantID) }()
+      case 2: try {
+        var v: Ledgerbridge_V1_XeroCredentials?
+        var hadOneofValue = false
+        if let current = self.credentials {
+          hadOneofValue = true
+          if case .xero(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.credentials = .xero(v)
+        }
+      }()
+      case 3: try {
+        var v: Ledgerbridge_V1_Cin7CoreCredentials?
+        var hadOneofValue = false
+        if let current = self.credentials {
+          hadOneofValue = true
+          if case .cin7Core(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.credentials = .cin7Core(v)
+        }
+      }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    if !self.tenantID.isEmpty {
+      try visitor.visitSingularStringField(value: self.tenantID, fieldNumber: 1)
+    }
+    switch self.credentials {
+    case .xero?: try {
+      guard case .xero(let v)? = self.credentials else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 2)
+    }()
+    case .cin7Core?: try {
+      guard case .cin7Core(let v)? = self.credentials else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 3)
+    }()
+    case nil: break
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Ledgerbridge_V1_StoreCredentialsRequest, rhs: Ledgerbridge_V1_StoreCredentialsRequest) -> Bool {
+    if lhs.tenantID != rhs.tenantID {return false}
+    if lhs.credentials != rhs.credentials {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Ledgerbridge_V1_XeroCredentials: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".XeroCredentials"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}access_token\0\u{3}refresh_token\0\u{3}access_expires_at\0\u{3}organisation_id\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.accessToken) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.refreshToken) }()
+      case 3: try { try decoder.decodeSingularMessageField(value: &self._accessExpiresAt) }()
+      case 4: try { try decoder.decodeSingularStringField(value: &self.organisationID) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    if !self.accessToken.isEmpty {
+      try visitor.visitSingularStringField(value: self.accessToken, fieldNumber: 1)
+    }
+    if !self.refreshToken.isEmpty {
+      try visitor.visitSingularStringField(value: self.refreshToken, fieldNumber: 2)
+    }
+    try { if let v = self._accessExpiresAt {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 3)
+    } }()
+    if !self.organisationID.isEmpty {
+      try visitor.visitSingularStringField(value: self.organisationID, fieldNumber: 4)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Ledgerbridge_V1_XeroCredentials, rhs: Ledgerbridge_V1_XeroCredentials) -> Bool {
+    if lhs.accessToken != rhs.accessToken {return false}
+    if lhs.refreshToken != rhs.refreshToken {return false}
+    if lhs._accessExpiresAt != rhs._accessExpiresAt {return false}
+    if lhs.organisationID != rhs.organisationID {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Ledgerbridge_V1_Cin7CoreCredentials: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".Cin7CoreCredentials"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}account_id\0\u{3}application_key\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.accountID) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.applicationKey) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.accountID.isEmpty {
+      try visitor.visitSingularStringField(value: self.accountID, fieldNumber: 1)
+    }
+    if !self.applicationKey.isEmpty {
+      try visitor.visitSingularStringField(value: self.applicationKey, fieldNumber: 2)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Ledgerbridge_V1_Cin7CoreCredentials, rhs: Ledgerbridge_V1_Cin7CoreCredentials) -> Bool {
+    if lhs.accountID != rhs.accountID {return false}
+    if lhs.applicationKey != rhs.applicationKey {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Ledgerbridge_V1_StoreCredentialsResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".StoreCredentialsResponse"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}connection\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularMessageField(value: &self._connection) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    try { if let v = self._connection {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 1)
+    } }()
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Ledgerbridge_V1_StoreCredentialsResponse, rhs: Ledgerbridge_V1_StoreCredentialsResponse) -> Bool {
     if lhs._connection != rhs._connection {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true

@@ -41,8 +41,12 @@ extension ConnectionService {
         }
     }
 
-    /// Refreshes when forced, or when the access token expires within `ahead`.
-    public func refresh(tenant: UUID, connection: UUID, caller: Principal, force: Bool, ahead: TimeInterval = 300) async throws -> RefreshOutcome {
+    /// Refreshes when forced, or when the access token expires within `ahead`;
+    /// with `lastRefreshOlderThan` (the keep-alive), only when the last refresh
+    /// is older than that, whatever the expiry — decided under the row lock, so
+    /// two processes keeping the same connection alive refresh it once.
+    public func refresh(tenant: UUID, connection: UUID, caller: Principal, force: Bool, ahead: TimeInterval = 300,
+                        lastRefreshOlderThan age: TimeInterval? = nil) async throws -> RefreshOutcome {
         // One attempt only: the body talks to Xero, so it must not be replayed by a retry loop.
         return try await database.withTenant(tenant, maxAttempts: 1) { tx in
             // What "fresh" means for this call: refreshed after it began, i.e. before it waited for the lock.
@@ -59,7 +63,11 @@ extension ConnectionService {
             }
             let expires = try row.decode(Date?.self, at: 2), last = try row.decode(Date?.self, at: 3)
             if let last, last >= began { return .alreadyFresh }
-            if !force, let expires, expires.timeIntervalSinceNow > ahead { return .alreadyFresh }
+            if let age {
+                if let last, -last.timeIntervalSinceNow < age { return .alreadyFresh }
+            } else if !force, let expires, expires.timeIntervalSinceNow > ahead {
+                return .alreadyFresh
+            }
             guard let refreshToken = try await vault.load(.refreshToken, connection: connection, provider: "xero", in: tx) else {
                 throw RPCError(.failedPrecondition, "the connection has no refresh token; it needs a new consent")
             }

@@ -21,6 +21,12 @@ extension ConnectionService {
               redirect.fragment == nil else {
             throw RPCError.invalidField("redirect_uri", "must be an absolute http(s) URL without a fragment, registered with the Xero app")
         }
+        let consentScopes: XeroScopeSet
+        if request.scopes.allSatisfy({ $0 == " " }) {
+            consentScopes = scopes
+        } else {
+            do { consentScopes = try XeroScopeSet.parse(request.scopes) } catch { throw RPCError.invalidField("scopes", error.description) }
+        }
         let state = Base64URL.encode(SecureRandom.bytes(32))
         let pkce = PKCE.generate()
         let expires = Date().addingTimeInterval(Self.stateLifetime)
@@ -46,8 +52,10 @@ extension ConnectionService {
             try await TenantService.audit(tx, caller, "connection.xero.begun", ["connection_id": id.lowercaseText])
             return id
         }
+        // Consents abandoned long ago are swept now and then on the way (the scheduler sweeps too).
+        await sweepExpiredConsentsOccasionally()
         var response = Ledgerbridge_V1_BeginXeroConnectionResponse()
-        response.authorizationURL = xero.authorizationURL(redirectURI: request.redirectUri, scopes: scopes, state: state, pkce: pkce)
+        response.authorizationURL = xero.authorizationURL(redirectURI: request.redirectUri, scopes: consentScopes.scopes, state: state, pkce: pkce)
         response.state = state
         response.expiresAt = timestamp(expires)
         response.connectionID = connection.lowercaseText

@@ -17,9 +17,12 @@ public struct ConnectionService: Sendable {
     let vault: CredentialVault
     let xero: XeroIdentityClient
     let cin7: Cin7Client
-    let scopes: [String]
+    /// What a consent asks for unless BeginXeroConnection says otherwise (`--xero-scopes`).
+    let scopes: XeroScopeSet
+    /// When BeginXeroConnection last swept expired consents, so it sweeps at most once a minute.
+    let sweeps = SweepThrottle(interval: .seconds(60))
 
-    public init(database: Database, vault: CredentialVault, xero: XeroIdentityClient, cin7: Cin7Client, scopes: [String] = XeroEndpoints.defaultScopes) {
+    public init(database: Database, vault: CredentialVault, xero: XeroIdentityClient, cin7: Cin7Client, scopes: XeroScopeSet = .default) {
         self.database = database
         self.vault = vault
         self.xero = xero
@@ -38,6 +41,9 @@ public struct ConnectionService: Sendable {
         }
         registry.unary("/\(Self.name)/ConnectCin7Core") { (request: Ledgerbridge_V1_ConnectCin7CoreRequest, _) in
             try await connectCin7(request)
+        }
+        registry.unary("/\(Self.name)/StoreCredentials") { (request: Ledgerbridge_V1_StoreCredentialsRequest, _) in
+            try await storeCredentials(request)
         }
         registry.unary("/\(Self.name)/GetConnection") { (request: Ledgerbridge_V1_GetConnectionRequest, _) in
             let tenant = try TenantService.tenantID(request.tenantID)

@@ -88,6 +88,27 @@ public struct CredentialVault: Sendable {
         }
     }
 
+    /// Opens every secret of this tenant with the ring (nothing is changed):
+    /// how many open, and how many do not (sealed by a key the ring lacks, or
+    /// altered). What an operator checks before dropping an old key.
+    public func verify(tenant: UUID, database: Database) async throws -> (opened: Int, failed: Int) {
+        let ring = keys.ring
+        return try await database.withTenant(tenant, readOnly: true) { tx in
+            let rows = try await tx.query("""
+                SELECT s.connection_id, s.field, s.sealed, c.provider FROM connection_secrets s
+                JOIN connections c ON c.tenant_id = s.tenant_id AND c.id = s.connection_id WHERE s.tenant_id = \(tenant)
+                """)
+            let box = SecretBox(ring: ring)
+            var opened = 0
+            for row in rows {
+                let context = SecretContext(tenantID: tenant, connectionID: try row.decode(UUID.self, at: 0), provider: try row.decode(String.self, at: 3),
+                                            field: try row.decode(String.self, at: 1))
+                if (try? box.open(Array(try row.decode(Data.self, at: 2)), for: context)) != nil { opened += 1 }
+            }
+            return (opened, rows.count - opened)
+        }
+    }
+
     /// This tenant's secrets not under the active key: those an older key of
     /// the ring can still re-seal, and those sealed by keys the ring lacks
     /// (unreadable until that key is put back).
