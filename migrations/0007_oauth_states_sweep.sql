@@ -1,4 +1,4 @@
--- 0010: the server may delete consent states it no longer needs.
+-- 0007: the server may delete consent states it no longer needs.
 --
 -- oauth_states (0004) only grew: a state is spent or expires, and its row
 -- stayed. ConnectionService.sweepExpiredConsents deletes states an hour after

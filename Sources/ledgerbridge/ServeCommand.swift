@@ -195,7 +195,9 @@ struct ServeCommand: AsyncParsableCommand {
                 connectionMemoryBudget: limits.memoryBudget,
                 maxConcurrentStreams: limits.maxConcurrentStreams),
             handler: rpc, logger: logger)
-        let pool = jobSettings.pool.workers > 0 ? WorkerPool(queue: queue, registry: jobRegistry, configuration: jobSettings.pool) : nil
+        var poolConfiguration = jobSettings.pool
+        poolConfiguration.housekeeping = { _ = try await connections.sweepExpiredConsents() }
+        let pool = poolConfiguration.workers > 0 ? WorkerPool(queue: queue, registry: jobRegistry, configuration: poolConfiguration) : nil
         let poolRun = Task { try await pool?.run() }
         let shutdown = ShutdownSignal.install()
         let tlsNote = server.localTLSPort.map { " and https://\(host):\($0) (h2 or HTTP/1.1 by ALPN)" } ?? ""

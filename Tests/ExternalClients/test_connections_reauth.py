@@ -68,3 +68,54 @@ def test_an_expired_refresh_token_asks_for_a_new_consent(api, env):
     assert http("GET", follow_consent(renewed.authorization_url))[0] == 200
     [connection] = connections.ListConnections(cpb.ListConnectionsRequest(tenant_id=tenant), metadata=AUTH, timeout=10).connections
     assert connection.status == cpb.CONNECTION_STATUS_CONNECTED and connection.last_error == ""
+
+
+def test_the_scheduled_refresh_rotates_tokens_and_a_refused_one_pauses_syncs(api, env, stubs):  # noqa: F811
+    port, tenants, tpb, connections, cpb = api
+    with grpc.insecure_channel(f"127.0.0.1:{port}") as channel:
+        admin, apb = stubs.admin_grpc.AdminServiceStub(channel), stubs.admin_pb2
+        sync, spb = stubs.sync_grpc.SyncServiceStub(channel), stubs.sync_pb2
+        tenant = tenants.CreateTenant(tpb.CreateTenantRequest(name="Job Co", slug="jr-" + uuid.uuid4().hex[:10]), metadata=AUTH, timeout=10).tenant.tenant_id
+        begun = connections.BeginXeroConnection(cpb.BeginXeroConnectionRequest(tenant_id=tenant, redirect_uri=f"http://127.0.0.1:{port}/oauth/xero/callback"),
+                                                metadata=AUTH, timeout=10)
+        assert http("GET", follow_consent(begun.authorization_url))[0] == 200
+        listed = cpb.ListConnectionsRequest(tenant_id=tenant)
+        [before] = connections.ListConnections(listed, metadata=AUTH, timeout=10).connections
+
+        def run_job(kind: str, args: str) -> None:
+            job = admin.EnqueueJob(apb.EnqueueJobRequest(tenant_id=tenant, kind=kind, args_json=args), metadata=AUTH, timeout=10).job_id
+            deadline = time.monotonic() + 20
+            while time.monotonic() < deadline:
+                [state] = [j.state for j in admin.ListJobs(apb.ListJobsRequest(tenant_id=tenant, kind=kind), metadata=AUTH, timeout=10).jobs if j.id == job]
+                if state == apb.JOB_STATE_SUCCEEDED:
+                    return
+                assert state in (apb.JOB_STATE_AVAILABLE, apb.JOB_STATE_RUNNING), state
+                time.sleep(0.1)
+            raise AssertionError(f"{kind} did not finish")
+
+        # The keep-alive leaves a connection refreshed moments ago alone; a forced refresh rotates.
+        run_job("token.keepalive", "{}")
+        [kept] = connections.ListConnections(listed, metadata=AUTH, timeout=10).connections
+        assert kept.last_refresh_at == before.last_refresh_at
+        run_job("token.refresh", '{"force": true}')
+        [after] = connections.ListConnections(listed, metadata=AUTH, timeout=10).connections
+        assert after.status == cpb.CONNECTION_STATUS_CONNECTED
+        assert (after.last_refresh_at.seconds, after.last_refresh_at.nanos) > (before.last_refresh_at.seconds, before.last_refresh_at.nanos)
+        # The refresh token dies unused (1 s here): the next scheduled refresh marks the connection and pauses the tenant's syncs.
+        time.sleep(1.5)
+        run_job("token.refresh", '{"force": true}')
+        [dead] = connections.ListConnections(listed, metadata=AUTH, timeout=10).connections
+        assert dead.status == cpb.CONNECTION_STATUS_NEEDS_REAUTH
+        status = sync.GetSyncStatus(spb.GetSyncStatusRequest(tenant_id=tenant), metadata=AUTH, timeout=10)
+        assert status.paused and status.paused_reason.startswith("needs_reauth")
+        with pytest.raises(grpc.RpcError) as refused:
+            sync.SyncNow(spb.SyncNowRequest(tenant_id=tenant), metadata=AUTH, timeout=10)
+        assert refused.value.code() == grpc.StatusCode.FAILED_PRECONDITION and "needs_reauth" in refused.value.details()
+        # A new consent reconnects and lifts the pause the lost consent caused (a pause someone asked for would stay).
+        renewed = connections.BeginXeroConnection(cpb.BeginXeroConnectionRequest(tenant_id=tenant, redirect_uri=f"http://127.0.0.1:{port}/oauth/xero/callback"),
+                                                  metadata=AUTH, timeout=10)
+        assert http("GET", follow_consent(renewed.authorization_url))[0] == 200
+        assert not sync.GetSyncStatus(spb.GetSyncStatusRequest(tenant_id=tenant), metadata=AUTH, timeout=10).paused
+        sync.PauseSync(spb.PauseSyncRequest(tenant_id=tenant, reason="audit week"), metadata=AUTH, timeout=10)
+        run_job("token.refresh", '{"force": true}')
+        assert sync.GetSyncStatus(spb.GetSyncStatusRequest(tenant_id=tenant), metadata=AUTH, timeout=10).paused_reason == "audit week"

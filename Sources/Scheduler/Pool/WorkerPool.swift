@@ -236,9 +236,10 @@ public actor WorkerPool {
                     let rescued = try await queue.rescue()
                     if rescued > 0 { logger.warning("rescued jobs of a process whose lease expired", metadata: ["jobs": "\(rescued)"]) }
                 }
-                if now - lastPrune >= .seconds(60) {
+                if now - lastPrune >= .milliseconds(Int64(configuration.housekeepingInterval * 1000)) {
                     lastPrune = now
                     try await queue.prune(retention: configuration.retention)
+                    try await configuration.housekeeping?()
                 }
             } catch {
                 logger.warning("queue maintenance failed", metadata: ["error": "\(error)"])

@@ -23,6 +23,10 @@ public struct WorkerPoolConfiguration: Sendable {
     /// Whether this process ticks the per-tenant schedules (every process may; ticks are exactly-once anyway).
     public var runsSchedules = true
 
+    /// Other housekeeping of the process, run every `housekeepingInterval` (the services' own: expired consents).
+    public var housekeeping: (@Sendable () async throws -> Void)?
+    public var housekeepingInterval: Double = 60
+
     public init() {}
 
     public var heartbeatInterval: Double { lease / Double(max(2, beatsPerLease)) }

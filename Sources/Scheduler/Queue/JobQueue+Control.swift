@@ -88,6 +88,21 @@ extension JobQueue {
             """)
     }
 
+    /// Lifts a pause the scheduler put on because a connection needed a new
+    /// consent, once none does (the caller has just reconnected one). A pause
+    /// someone asked for stays.
+    public func resumeAfterReauth(tenant: UUID, in tx: TenantTransaction) async throws {
+        try await tx.query("""
+            WITH resumed AS (
+                UPDATE job_tenants SET paused = false, paused_reason = NULL, paused_at = NULL, updated_at = now()
+                WHERE tenant_id = \(tenant) AND paused AND paused_reason LIKE 'needs_reauth%'
+                    AND NOT EXISTS (SELECT 1 FROM connections WHERE tenant_id = \(tenant) AND status = 'needs_reauth')
+                RETURNING 1
+            )
+            SELECT (SELECT count(*) FROM (SELECT pg_notify(\(Self.jobsChannel), '') WHERE EXISTS (SELECT 1 FROM resumed)) AS wake)
+            """)
+    }
+
     public struct Lane: Sendable {
         public var paused: Bool
         public var pausedReason: String?

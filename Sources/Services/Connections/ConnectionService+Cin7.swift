@@ -3,6 +3,7 @@ import Foundation
 import Postgres
 import RPC
 import RPCMessages
+import Scheduler
 import Storage
 
 /// Cin7 Core: the Account ID and Application Key are checked with a real call
@@ -48,6 +49,8 @@ extension ConnectionService {
                 RETURNING id
                 """)[0].decode(UUID.self, at: 0)
             try await vault.store([.applicationKey: key], connection: id, provider: "cin7", in: tx)
+            // Reconnected: a pause the scheduler made for the lost consent ends.
+            try await JobQueue(database: database).resumeAfterReauth(tenant: tenant, in: tx)
             try await TenantService.audit(tx, caller, action, ["connection_id": id.lowercaseText, "account_id": account.lowercased()])
             return try await tx.query("SELECT \(unescaped: Self.columns) FROM connections WHERE tenant_id = \(tenant) AND id = \(id)")[0]
         }

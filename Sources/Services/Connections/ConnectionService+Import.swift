@@ -3,6 +3,7 @@ import Foundation
 import Postgres
 import RPC
 import RPCMessages
+import Scheduler
 import Storage
 
 /// `StoreCredentials`: credentials obtained elsewhere, imported write-only.
@@ -83,6 +84,8 @@ extension ConnectionService {
             try await vault.erase(connection: id, fields: verified.replacedRefreshToken == nil ? [.pkceVerifier, .previousRefreshToken] : [.pkceVerifier], in: tx)
             // A consent still in progress for this connection would overwrite what was just imported: it ends here.
             try await tx.query("UPDATE oauth_states SET used_at = now() WHERE tenant_id = \(tenant) AND connection_id = \(id) AND used_at IS NULL")
+            // Reconnected: a pause the scheduler made for the lost consent ends.
+            try await JobQueue(database: database).resumeAfterReauth(tenant: tenant, in: tx)
             try await TenantService.audit(tx, caller, "connection.xero.credentials_stored", [
                 "connection_id": id.lowercaseText, "organisation_id": organisationID, "refreshed": String(verified.replacedRefreshToken != nil),
             ])

@@ -3,6 +3,7 @@ import Foundation
 import Postgres
 import RPC
 import RPCMessages
+import Scheduler
 import Storage
 
 /// After the consent: choosing among several organisations, and disconnecting.
@@ -32,6 +33,8 @@ extension ConnectionService {
                     UPDATE connections SET status = 'connected', external_id = \(choice.id), external_name = \(choice.name),
                         organisation_choices = '[]'::jsonb, updated_at = now() WHERE tenant_id = \(tenant) AND id = \(id)
                     """)
+                // Reconnected: a pause the scheduler made for the lost consent ends.
+                try await JobQueue(database: database).resumeAfterReauth(tenant: tenant, in: tx)
                 try await TenantService.audit(tx, caller, "connection.xero.connected", ["connection_id": id.lowercaseText, "organisation_id": choice.id])
                 return try await tx.query("SELECT \(unescaped: Self.columns) FROM connections WHERE tenant_id = \(tenant) AND id = \(id)")[0]
             }

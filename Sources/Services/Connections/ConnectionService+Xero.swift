@@ -4,6 +4,7 @@ import Foundation
 import Postgres
 import RPC
 import RPCMessages
+import Scheduler
 import Storage
 
 /// Xero: authorization code with PKCE (S256). Begin stores a random,
@@ -119,6 +120,8 @@ extension ConnectionService {
                     organisation_choices = \(choicesJSON)::jsonb, updated_at = now()
                 WHERE tenant_id = \(tenant) AND id = \(connection)
                 """)
+            // Reconnected: a pause the scheduler made for the lost consent ends.
+            try await JobQueue(database: database).resumeAfterReauth(tenant: tenant, in: tx)
             try await TenantService.audit(tx, caller ?? .consentCallback, only == nil ? "connection.xero.awaiting_organisation" : "connection.xero.connected",
                                           ["connection_id": connection.lowercaseText, "organisation_id": only?.tenantId ?? "", "organisations": String(organisationTenants.count)])
             return try await tx.query("SELECT \(unescaped: Self.columns) FROM connections WHERE tenant_id = \(tenant) AND id = \(connection)")[0]
