@@ -132,29 +132,18 @@ public struct AdminService: Sendable {
         }
     }
 
+    /// Each queue state and its wire name: one table for both directions.
+    static let stateMessages: [JobState: Ledgerbridge_V1_JobState] = [
+        .available: .available, .scheduled: .scheduled, .running: .running, .succeeded: .succeeded,
+        .retryable: .retryable, .discarded: .discarded, .cancelled: .cancelled,
+    ]
+
     static func state(_ state: Ledgerbridge_V1_JobState) -> JobState? {
-        switch state {
-        case .available: .available
-        case .scheduled: .scheduled
-        case .running: .running
-        case .succeeded: .succeeded
-        case .retryable: .retryable
-        case .discarded: .discarded
-        case .cancelled: .cancelled
-        default: nil
-        }
+        stateMessages.first { $0.value == state }?.key
     }
 
     static func message(_ state: JobState) -> Ledgerbridge_V1_JobState {
-        switch state {
-        case .available: .available
-        case .scheduled: .scheduled
-        case .running: .running
-        case .succeeded: .succeeded
-        case .retryable: .retryable
-        case .discarded: .discarded
-        case .cancelled: .cancelled
-        }
+        stateMessages[state] ?? .unspecified
     }
 
     static func message(_ job: JobRecord) -> Ledgerbridge_V1_Job {
