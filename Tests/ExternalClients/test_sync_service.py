@@ -217,3 +217,25 @@ def test_tenant_keys_reach_only_their_tenant_and_admin_is_for_operators(cli, env
         # Nothing of theirs changed.
         assert db.admin.scalar(f"SELECT count(*) FROM jobs WHERE tenant_id = '{theirs}'") == "1"
         assert db.admin.scalar(f"SELECT count(*) FROM job_tenants WHERE tenant_id = '{theirs}' AND paused") == "0"
+
+
+def test_a_run_whose_last_attempt_died_with_its_process_reads_as_failed(cli, env, db, stubs):  # noqa: F811
+    import signal
+    slow = server_env(lease=2, extra={"LEDGERBRIDGE_TEST_SYNC_RUN_MS": "60000"})
+    with servers(cli, env, db, 1, slow, clean_exit=False) as (doomed,):
+        admin, apb = stubs.admin_grpc.AdminServiceStub(doomed.channel), stubs.admin_pb2
+        tenant = new_tenant(doomed.channel, stubs)
+        job = admin.EnqueueJob(apb.EnqueueJobRequest(tenant_id=tenant, kind="sync.incremental", exclusive=True, max_attempts=1), metadata=AUTH, timeout=10).job_id
+        run = db.admin.scalar(f"SELECT run_id FROM jobs WHERE id = {job}")
+        wait_until(lambda: db.admin.scalar(f"SELECT state FROM sync_runs WHERE id = '{run}'") == "running", 10, "the run to start")
+        doomed.process.proc.send_signal(signal.SIGKILL)
+        doomed.process.wait_for_exit(10)
+    with servers(cli, env, db, 1, server_env(lease=2)) as (rescuer,):
+        sync, pb = stubs.sync_grpc.SyncServiceStub(rescuer.channel), stubs.sync_pb2
+        wait_until(lambda: db.admin.scalar(f"SELECT state FROM jobs WHERE id = {job}") == "discarded", 15, "the rescue to discard the job")
+        found = sync.GetSyncRun(pb.GetSyncRunRequest(tenant_id=tenant, run_id=run), metadata=AUTH, timeout=10).run
+        assert found.state == pb.SYNC_RUN_STATE_FAILED and "lease expired" in found.message
+        events = list(sync.WatchSyncRun(pb.WatchSyncRunRequest(tenant_id=tenant, run_id=run), metadata=AUTH, timeout=10))
+        assert len(events) == 1 and events[0].final
+        status = sync.GetSyncStatus(pb.GetSyncStatusRequest(tenant_id=tenant), metadata=AUTH, timeout=10)
+        assert not status.HasField("running")

@@ -6,8 +6,18 @@ import Storage
 /// The tenant-owned rows of sync runs (0006_sync_runs.sql), read and written
 /// inside the caller's tenant transaction.
 enum SyncRunStore {
+    /// The run's columns, with its state as the job's fate shows it: a run
+    /// whose job was discarded (its process died on the last attempt, so no
+    /// body wrote the outcome) reads as failed, with the job's last error.
     static let columns: StaticString = """
-        id, tenant_id, kind, trigger, entities, state, message, attempts, created_at, started_at, finished_at, requested_by
+        id, tenant_id, kind, trigger, entities,
+        CASE WHEN state IN ('queued', 'running', 'retrying')
+            THEN coalesce((SELECT CASE j.state WHEN 'discarded' THEN 'failed' WHEN 'cancelled' THEN 'cancelled' END FROM jobs j WHERE j.id = sync_runs.job_id), state)
+            ELSE state END,
+        CASE WHEN state IN ('queued', 'running', 'retrying')
+            THEN coalesce((SELECT j.last_error FROM jobs j WHERE j.id = sync_runs.job_id AND j.state IN ('discarded', 'cancelled')), message)
+            ELSE message END,
+        attempts, created_at, started_at, finished_at, requested_by
         """
 
     static func createQueued(_ tx: TenantTransaction, run: UUID, job: Int64, kind: SyncRequest.Kind, trigger: String,

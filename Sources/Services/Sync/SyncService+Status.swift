@@ -17,7 +17,9 @@ extension SyncService {
             status.pausedReason = lane.pausedReason ?? ""
             if let at = lane.pausedAt { status.pausedAt = timestamp(at) }
             if let row = try await tx.query("""
-                SELECT \(unescaped: SyncRunStore.columns) FROM sync_runs WHERE tenant_id = \(tenant) AND state = 'running' ORDER BY started_at DESC LIMIT 1
+                SELECT \(unescaped: SyncRunStore.columns) FROM sync_runs WHERE tenant_id = \(tenant) AND state = 'running'
+                    AND NOT EXISTS (SELECT 1 FROM jobs j WHERE j.id = sync_runs.job_id AND j.state IN ('discarded', 'cancelled'))
+                ORDER BY started_at DESC LIMIT 1
                 """).first {
                 var run = try SyncRunStore.message(row)
                 try await SyncRunStore.attachProgress(tx, to: &run, run: try row.decode(UUID.self, at: 0))
