@@ -39,7 +39,7 @@ extension JobQueue {
 
     public func claim(worker: UUID, demand: Int, cursor: UUID) async throws -> Claim {
         guard demand > 0 else { return Claim(jobs: [], nextCursor: cursor) }
-        let rows = try await database.platformStatement("""
+        var statement: PostgresQuery = """
             WITH RECURSIVE after_cursor (tenant_id) AS (
                 (SELECT tenant_id FROM jobs WHERE state = 'available' AND tenant_id > \(cursor) ORDER BY tenant_id, exclusive, priority, id LIMIT 1)
                 UNION ALL
@@ -91,7 +91,11 @@ extension JobQueue {
                 SELECT coalesce((SELECT tenant_id FROM ready ORDER BY turn DESC LIMIT 1), \(cursor)) AS next
             )
             SELECT cursor.next, claimed.* FROM cursor LEFT JOIN claimed ON true ORDER BY claimed.turn, claimed.id
-            """)
+            """
+        // Prepared: parsing and planning this statement was a third of a claim's server time
+        // (1.4 of 4.5 ms for 100 jobs; pg_stat_statements in ops/bench/queue).
+        statement.prepared = true
+        let rows = try await database.platformStatement(statement)
         guard let first = rows.first else { return Claim(jobs: [], nextCursor: cursor) }
         let next = try first.decode(UUID.self, at: 0)
         var jobs: [ClaimedJob] = []
