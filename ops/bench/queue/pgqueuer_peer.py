@@ -118,9 +118,11 @@ async def throughput(args: argparse.Namespace) -> None:
     queries = Queries(AsyncpgDriver(conn))
     await require_empty(conn)
     began = time.perf_counter()
+    first_id = None
     for first in range(0, args.jobs, 5000):
         n = min(5000, args.jobs - first)
-        await queries.enqueue([KIND] * n, [None] * n, [0] * n)
+        ids = await queries.enqueue([KIND] * n, [None] * n, [0] * n)
+        first_id = min(ids) if first_id is None else first_id
     enqueue_seconds = time.perf_counter() - began
 
     handled = 0
@@ -145,7 +147,8 @@ async def throughput(args: argparse.Namespace) -> None:
     await managers.stop()
 
     succeeded = await conn.fetchval(
-        "SELECT count(DISTINCT job_id) FROM pgqueuer_log WHERE status = 'successful' AND entrypoint = $1", KIND)
+        "SELECT count(DISTINCT job_id) FROM pgqueuer_log WHERE status = 'successful' AND entrypoint = $1 AND job_id >= $2",
+        KIND, first_id)
     if succeeded != args.jobs or handled != args.jobs:
         sys.exit(f"error: wrong result: {args.jobs} jobs: {succeeded} logged successful, {handled} handler runs")
     await conn.close()

@@ -43,6 +43,11 @@ enum BenchDatabase {
         guard pending == 0 else { throw BenchError.usage("the jobs table holds \(pending) unfinished job(s): truncate it first") }
     }
 
+    /// The newest job's id (0 if none): a run checks only the jobs after it.
+    static func lastJobID(_ database: Database) async throws -> Int64 {
+        try await database.platformStatement("SELECT coalesce(max(id), 0)::int8 FROM jobs")[0].decode(Int64.self, at: 0)
+    }
+
     /// Whether any job is still waiting or running. Two probes, so each can use
     /// its partial index (an IN over both states could use neither).
     static func unfinished(_ database: Database) async throws -> Bool {

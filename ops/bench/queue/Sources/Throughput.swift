@@ -23,6 +23,7 @@ func runThroughput(_ options: Options, logger: Logger) async throws {
     let queue = JobQueue(database: database)
     try await BenchDatabase.requireIdleQueue(database)
     let tenants = try await BenchDatabase.tenants(options.tenants, in: database)
+    let before = try await BenchDatabase.lastJobID(database)
 
     let enqueueStart = ContinuousClock.now
     var enqueued = 0
@@ -58,7 +59,7 @@ func runThroughput(_ options: Options, logger: Logger) async throws {
 
     // Every job succeeded, each on its first and only attempt.
     let check = try await database.platformStatement("""
-        SELECT count(*) FILTER (WHERE state = 'succeeded'), coalesce(sum(attempt), 0)::int8 FROM jobs WHERE kind = \(BenchDatabase.kind)
+        SELECT count(*) FILTER (WHERE state = 'succeeded'), coalesce(sum(attempt), 0)::int8 FROM jobs WHERE id > \(before)
         """)
     let (succeeded, attempts) = try check[0].decode((Int64, Int64).self)
     guard succeeded == options.jobs, attempts == options.jobs, handled.value == options.jobs else {
