@@ -15,7 +15,8 @@ actor Worker {
     let index: Int
     private var current: (job: Int64, task: Task<JobOutcome, any Error>, deadline: ContinuousClock.Instant)?
     private var stopReason: StopReason?
-    private var watchdog: (task: Task<Void, Never>, wake: ContinuousClock.Instant)?
+    private var watchdog: (task: Task<Void, Never>, wake: ContinuousClock.Instant, generation: Int)?
+    private var generation = 0
 
     init(index: Int) {
         self.index = index
@@ -51,15 +52,19 @@ actor Worker {
 
     private func arm(until wake: ContinuousClock.Instant) {
         watchdog?.task.cancel()
+        generation += 1
+        let generation = generation
         // Weak: a sleeping watchdog does not keep a finished pool's worker alive (deinit cancels it).
         let task = Task { [weak self] in
             guard (try? await Task.sleep(until: wake, clock: .continuous)) != nil else { return }
-            await self?.watchdogWoke()
+            await self?.watchdogWoke(generation)
         }
-        watchdog = (task, wake)
+        watchdog = (task, wake, generation)
     }
 
-    private func watchdogWoke() {
+    private func watchdogWoke(_ generation: Int) {
+        // A watchdog replaced after its sleep ended, but before it got here, has nothing to do.
+        guard watchdog?.generation == generation else { return }
         watchdog = nil
         guard let current else { return }  // idle: the next job arms a new one
         if ContinuousClock.now >= current.deadline {
