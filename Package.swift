@@ -165,6 +165,11 @@ let package = Package(
             dependencies: ["Storage", "Postgres"],
             path: "ops/bench/db/Sources"
         ),
+        .executableTarget(
+            name: "QueueBenchmark",
+            dependencies: ["Scheduler", "Storage", "Postgres", .product(name: "Logging", package: "swift-log")],
+            path: "ops/bench/queue/Sources"
+        ),
 
         .target(name: "TestSupport", dependencies: ["Postgres"], path: "Tests/TestSupport"),
         .testTarget(name: "PostgresTests", dependencies: ["Postgres", "TestSupport"]),

@@ -14,7 +14,11 @@ extension PostgresConnection {
             return try await pipeline([query])[0]
         }
         return try await run(cancellable: true) {
-            try self.sendParameterized(query)
+            if query.prepared {
+                try await self.sendPrepared(query)
+            } else {
+                try self.sendParameterized(query)
+            }
             try await self.flushOutgoing()
             return try await self.collectResults()
         }
@@ -61,6 +65,32 @@ extension PostgresConnection {
         try withHandle { pg in
             let sent = withParameterArrays(query.binds) { count, types, values, lengths, formats in
                 PQsendQueryParams(pg, query.sql, count, types, values, lengths, formats, 0)
+            }
+            guard sent == 1 else { throw self.brokenError() }
+        }
+    }
+
+    /// Sends `query` as this session's prepared statement, preparing it first
+    /// (one more round trip) the first time its text is seen here.
+    func sendPrepared(_ query: PostgresQuery) async throws {
+        let name: String
+        if let known = preparedNames[query.sql] {
+            name = known
+        } else {
+            // A fresh name even after a failed attempt: the server may have kept that one.
+            preparedCount += 1
+            name = "lb_\(preparedCount)"
+            try withHandle { pg in
+                let sent = withParameterArrays(query.binds) { count, types, _, _, _ in PQsendPrepare(pg, name, query.sql, count, types) }
+                guard sent == 1 else { throw self.brokenError() }
+            }
+            try await flushOutgoing()
+            _ = try await collectResults()
+            preparedNames[query.sql] = name
+        }
+        try withHandle { pg in
+            let sent = withParameterArrays(query.binds) { count, _, values, lengths, formats in
+                PQsendQueryPrepared(pg, name, count, values, lengths, formats, 0)
             }
             guard sent == 1 else { throw self.brokenError() }
         }

@@ -26,6 +26,9 @@ public final class PostgresConnection: @unchecked Sendable {
     /// Statements that open a transaction (BEGIN and its prelude), held back until the
     /// transaction's first statement so that they share its round trip.
     var deferredPrelude: [PostgresQuery] = []
+    /// This session's prepared statements, by SQL text (see `PostgresQuery.prepared`).
+    var preparedNames: [String: String] = [:]
+    var preparedCount = 0
 
     private init(pg: OpaquePointer) {
         self.pg = pg

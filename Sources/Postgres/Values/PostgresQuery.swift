@@ -8,6 +8,11 @@
 public struct PostgresQuery: Sendable, ExpressibleByStringInterpolation, CustomStringConvertible {
     public var sql: String
     public var binds: [PostgresBind]
+    /// Run as a named prepared statement of the session, prepared at its first use:
+    /// later runs skip parsing and planning (a generic plan once PostgreSQL finds it
+    /// no worse). For hot statements whose text never varies (the job queue's claim).
+    /// Statements sent with a transaction's held-back BEGIN are not prepared.
+    public var prepared = false
 
     public init(_ sql: String, _ binds: [any PostgresEncodable] = []) {
         self.sql = sql

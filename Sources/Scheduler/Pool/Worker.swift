@@ -5,13 +5,26 @@ import Logging
 /// stops it (cancels the task) when asked, on timeout, on drain, or when the
 /// process has lost its lease. The actor is reentrant while the job runs, so
 /// a stop arrives while `run` is waiting for the body.
+///
+/// Timeouts are kept by one watchdog task per worker, not one sleeping task
+/// per job: arming a timer and cancelling it for every job was ~9% of the
+/// pool's CPU with short jobs (ops/bench/queue). The watchdog sleeps until the
+/// earliest deadline it knows of and, on waking, stops the current job if that
+/// job's own deadline has passed; it is re-armed only when a job's deadline
+/// comes before the watchdog's wake-up.
 actor Worker {
     let index: Int
-    private var current: (job: Int64, task: Task<JobOutcome, any Error>)?
+    private var current: (job: Int64, task: Task<JobOutcome, any Error>, deadline: ContinuousClock.Instant)?
     private var stopReason: StopReason?
+    private var watchdog: (task: Task<Void, Never>, wake: ContinuousClock.Instant, generation: Int)?
+    private var generation = 0
 
     init(index: Int) {
         self.index = index
+    }
+
+    deinit {
+        watchdog?.task.cancel()
     }
 
     /// Runs the body; what to record, or nil when nothing may be recorded (the
@@ -24,13 +37,10 @@ actor Worker {
         }
         stopReason = nil
         let task = Task { try await handler(context) }
-        current = (job.id, task)
-        let timeout = Task { [weak self] in
-            try await Task.sleep(for: .seconds(job.timeoutSeconds))
-            await self?.stop(job: job.id, reason: .timedOut)
-        }
+        let deadline = ContinuousClock.now + .seconds(job.timeoutSeconds)
+        current = (job.id, task, deadline)
+        if watchdog == nil || deadline < watchdog!.wake { arm(until: deadline) }
         let result = await task.result
-        timeout.cancel()
         current = nil
         return Self.completion(for: result, stopped: stopReason, job: job, retry: retry)
     }
@@ -41,6 +51,30 @@ actor Worker {
         current.task.cancel()
     }
 
+    private func arm(until wake: ContinuousClock.Instant) {
+        watchdog?.task.cancel()
+        generation += 1
+        let generation = generation
+        // Weak: a sleeping watchdog does not keep a finished pool's worker alive (deinit cancels it).
+        let task = Task { [weak self] in
+            guard (try? await Task.sleep(until: wake, clock: .continuous)) != nil else { return }
+            await self?.watchdogWoke(generation)
+        }
+        watchdog = (task, wake, generation)
+    }
+
+    private func watchdogWoke(_ generation: Int) {
+        // A watchdog replaced after its sleep ended, but before it got here, has nothing to do.
+        guard watchdog?.generation == generation else { return }
+        watchdog = nil
+        guard let current else { return }  // idle: the next job arms a new one
+        if ContinuousClock.now >= current.deadline {
+            stop(job: current.job, reason: .timedOut)
+        } else {
+            arm(until: current.deadline)
+        }
+    }
+
     var runningJob: Int64? { current?.job }
 
     private func reason(for job: Int64) -> StopReason? {
@@ -48,7 +82,8 @@ actor Worker {
     }
 
     static func completion(for result: Result<JobOutcome, any Error>, stopped: StopReason?, job: ClaimedJob, retry: RetryPolicy) -> JobQueue.Completion? {
-        let backoff = retry.delay(afterAttempt: job.attempt)
+        // Computed only for failures: the jittered delay draws a random number.
+        var backoff: Double { retry.delay(afterAttempt: job.attempt) }
         switch result {
         case .success(.succeeded): return .succeeded
         case .success(.completedInTransaction): return nil

@@ -34,7 +34,7 @@ public struct ClaimedJob: Sendable, Identifiable {
         attempt = try row.decode(Int.self, at: offset + 6)
         maxAttempts = try row.decode(Int.self, at: offset + 7)
         timeoutSeconds = try row.decode(Int.self, at: offset + 8)
-        createdAt = try row.decode(Date.self, at: offset + 9)
-        attemptedAt = try row.decode(Date.self, at: offset + 10)
+        createdAt = Date(timeIntervalSince1970: try row.decode(Double.self, at: offset + 9))
+        attemptedAt = Date(timeIntervalSince1970: try row.decode(Double.self, at: offset + 10))
     }
 }

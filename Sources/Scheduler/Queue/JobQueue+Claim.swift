@@ -11,7 +11,12 @@ import Storage
 ///    has). At most `demand` tenants take a turn; the caller moves the cursor
 ///    to the last of them, so the next claim starts with the tenants after it.
 ///    A tenant with 10,000 jobs gets one share of a claim, like a tenant with
-///    one: round-robin, not first-come.
+///    one: round-robin, not first-come. Each probe orders by the whole key of
+///    `jobs_available`, which only that index yields without a sort: ordered
+///    by `tenant_id` alone, statistics taken while most rows were available
+///    (a bulk enqueue) made the planner walk `jobs_tenant` instead, filtering
+///    out every claimed row of a tenant at each probe (160 ms a claim of 250
+///    at 25,000 claimed, against 17 ms).
 /// 2. Each tenant offers up to twice its share of the demand from its
 ///    non-exclusive jobs, in priority order, `FOR UPDATE SKIP LOCKED` (twice,
 ///    so tenants with more work fill what tenants with less leave over).
@@ -34,17 +39,18 @@ extension JobQueue {
 
     public func claim(worker: UUID, demand: Int, cursor: UUID) async throws -> Claim {
         guard demand > 0 else { return Claim(jobs: [], nextCursor: cursor) }
-        let rows = try await database.platformStatement("""
+        var statement: PostgresQuery = """
             WITH RECURSIVE after_cursor (tenant_id) AS (
-                (SELECT tenant_id FROM jobs WHERE state = 'available' AND tenant_id > \(cursor) ORDER BY tenant_id LIMIT 1)
+                (SELECT tenant_id FROM jobs WHERE state = 'available' AND tenant_id > \(cursor) ORDER BY tenant_id, exclusive, priority, id LIMIT 1)
                 UNION ALL
-                SELECT (SELECT j.tenant_id FROM jobs j WHERE j.state = 'available' AND j.tenant_id > a.tenant_id ORDER BY j.tenant_id LIMIT 1)
+                SELECT (SELECT j.tenant_id FROM jobs j WHERE j.state = 'available' AND j.tenant_id > a.tenant_id
+                        ORDER BY j.tenant_id, j.exclusive, j.priority, j.id LIMIT 1)
                 FROM after_cursor a WHERE a.tenant_id IS NOT NULL
             ), from_start (tenant_id) AS (
-                (SELECT tenant_id FROM jobs WHERE state = 'available' AND tenant_id <= \(cursor) ORDER BY tenant_id LIMIT 1)
+                (SELECT tenant_id FROM jobs WHERE state = 'available' AND tenant_id <= \(cursor) ORDER BY tenant_id, exclusive, priority, id LIMIT 1)
                 UNION ALL
                 SELECT (SELECT j.tenant_id FROM jobs j WHERE j.state = 'available' AND j.tenant_id > f.tenant_id AND j.tenant_id <= \(cursor)
-                        ORDER BY j.tenant_id LIMIT 1)
+                        ORDER BY j.tenant_id, j.exclusive, j.priority, j.id LIMIT 1)
                 FROM from_start f WHERE f.tenant_id IS NOT NULL
             ), ready AS MATERIALIZED (
                 SELECT tenant_id, row_number() OVER () AS turn FROM (
@@ -85,7 +91,11 @@ extension JobQueue {
                 SELECT coalesce((SELECT tenant_id FROM ready ORDER BY turn DESC LIMIT 1), \(cursor)) AS next
             )
             SELECT cursor.next, claimed.* FROM cursor LEFT JOIN claimed ON true ORDER BY claimed.turn, claimed.id
-            """)
+            """
+        // Prepared: parsing and planning this statement was a third of a claim's server time
+        // (1.4 of 4.5 ms for 100 jobs; pg_stat_statements in ops/bench/queue).
+        statement.prepared = true
+        let rows = try await database.platformStatement(statement)
         guard let first = rows.first else { return Claim(jobs: [], nextCursor: cursor) }
         let next = try first.decode(UUID.self, at: 0)
         var jobs: [ClaimedJob] = []

@@ -45,7 +45,7 @@ extension JobQueue {
             case .handedBack: outcomes.append("handed_back"); errors.append(""); delays.append(0)
             }
         }
-        let rows = try await database.platformStatement("""
+        var statement: PostgresQuery = """
             WITH done AS (
                 SELECT * FROM unnest(\(ids)::int8[], \(outcomes)::text[], \(errors)::text[], \(delays)::float8[]) AS d (id, outcome, error, delay)
             ), updated AS (
@@ -75,7 +75,10 @@ extension JobQueue {
             SELECT (SELECT count(*) FROM updated),
                    (SELECT count(*) FROM (SELECT pg_notify(\(Self.jobsChannel), '')
                         WHERE EXISTS (SELECT 1 FROM freed) OR EXISTS (SELECT 1 FROM updated WHERE state = 'available')) AS wake)
-            """)
+            """
+        // Prepared: planning was a quarter of this statement's server time (ops/bench/queue).
+        statement.prepared = true
+        let rows = try await database.platformStatement(statement)
         return try rows[0].decode(Int.self, at: 0)
     }
 
