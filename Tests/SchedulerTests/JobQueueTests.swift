@@ -26,6 +26,13 @@ import Testing
         }
     }
 
+    @Test func kindsAreCheckedAtEnqueue() throws {
+        for good in ["sync.incremental", "test.noop", "token.keepalive", "a", "x1.y_2"] { #expect(throws: Never.self) { try JobQueue.requireValid(kind: good) } }
+        for bad in ["", "Sync.now", "sync..now", ".sync", "sync.", "1sync", "sync-now", String(repeating: "a", count: 65)] {
+            #expect(throws: JobQueue.InvalidKind.self) { try JobQueue.requireValid(kind: bad) }
+        }
+    }
+
     @Test func concurrentEnqueuesOfOneKeyMakeOneJob() async throws {
         try await QueueFixture.with { f in
             let tenant = try await f.tenants(1)[0]

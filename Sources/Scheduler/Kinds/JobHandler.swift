@@ -31,15 +31,24 @@ public struct JobContext: Sendable {
     public let job: ClaimedJob
     public let worker: UUID
     public let queue: JobQueue
-    public var logger: Logger
+    private let baseLogger: Logger
     let stopReasonProvider: @Sendable () async -> StopReason?
 
     public init(job: ClaimedJob, worker: UUID, queue: JobQueue, logger: Logger, stopReason: @escaping @Sendable () async -> StopReason? = { nil }) {
         self.job = job
         self.worker = worker
         self.queue = queue
-        self.logger = logger
+        self.baseLogger = logger
         self.stopReasonProvider = stopReason
+    }
+
+    /// The pool's logger with the job's id and kind. Made when a body asks for
+    /// it, not per job: setting metadata costs more than a no-op job.
+    public var logger: Logger {
+        var logger = baseLogger
+        logger[metadataKey: "job"] = "\(job.id)"
+        logger[metadataKey: "kind"] = "\(job.kind)"
+        return logger
     }
 
     /// Why the job's task was cancelled, once it has been: a body that records

@@ -135,12 +135,11 @@ public actor WorkerPool {
     }
 
     private func execute(_ job: ClaimedJob, on worker: Worker) async {
-        var logger = logger
-        logger[metadataKey: "job"] = "\(job.id)"
-        logger[metadataKey: "kind"] = "\(job.kind)"
         let completion = await worker.run(job, worker: id, queue: queue, logger: logger, handler: registry.handler(for: job.kind), retry: configuration.retry)
         if let completion {
-            if case .failed(let error, _) = completion { logger.info("job attempt failed", metadata: ["attempt": "\(job.attempt)", "error": "\(error)"]) }
+            if case .failed(let error, _) = completion {
+                logger.info("job attempt failed", metadata: ["job": "\(job.id)", "kind": "\(job.kind)", "attempt": "\(job.attempt)", "error": "\(error)"])
+            }
             await completions.add(JobQueue.Completed(job: job.id, completion: completion))
         }
         busy[job.id] = nil
@@ -241,6 +240,8 @@ public actor WorkerPool {
                     try await queue.prune(retention: configuration.retention)
                     try await configuration.housekeeping?()
                 }
+            } catch is CancellationError {
+                return  // the pool is stopping
             } catch {
                 logger.warning("queue maintenance failed", metadata: ["error": "\(error)"])
             }

@@ -14,7 +14,7 @@ import Storage
 ///    one: round-robin, not first-come. Each probe orders by the whole key of
 ///    `jobs_available`, which only that index yields without a sort: ordered
 ///    by `tenant_id` alone, statistics taken while most rows were available
-///    (a bulk enqueue) made the planner walk `jobs_tenant` instead, filtering
+///    (a bulk enqueue) made the planner walk `jobs_tenant` (an index since dropped) instead, filtering
 ///    out every claimed row of a tenant at each probe (160 ms a claim of 250
 ///    at 25,000 claimed, against 17 ms).
 /// 2. Each tenant offers up to twice its share of the demand from its

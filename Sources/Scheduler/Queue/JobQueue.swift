@@ -21,6 +21,21 @@ public struct JobQueue: Sendable {
 
     static let pendingStates = JobState.pending.map(\.rawValue)
 
+    public struct InvalidKind: Error, CustomStringConvertible {
+        public var kind: String
+        public var description: String { "a job kind is dot-separated lower-case words (letters, digits, _), at most 64 characters: not \(kind)" }
+    }
+
+    /// `sync.incremental`, `test.noop`: checked here rather than by a CHECK constraint that would run at every state change.
+    static func requireValid(kind: String) throws {
+        let words = kind.split(separator: ".", omittingEmptySubsequences: false)
+        let valid = kind.utf8.count <= 64 && words.allSatisfy { word in
+            guard let first = word.first, first.isASCII, first.isLowercase else { return false }
+            return word.allSatisfy { $0.isASCII && ($0.isLowercase || $0.isNumber || $0 == "_") }
+        }
+        guard valid else { throw InvalidKind(kind: kind) }
+    }
+
     /// Enqueues on its own (a platform transaction of one statement).
     public func enqueue(_ job: NewJob) async throws -> EnqueuedJob {
         try await database.withPlatform { tx in try await enqueue(job, in: tx) }
@@ -30,6 +45,7 @@ public struct JobQueue: Sendable {
     /// the caller's other writes do (a sync run and its job commit together).
     /// A pending job with the same unique key is returned instead of a new one.
     public func enqueue<Scope>(_ job: NewJob, in tx: ScopedTransaction<Scope>) async throws -> EnqueuedJob {
+        try Self.requireValid(kind: job.kind)
         // A concurrent enqueue of the same key that commits after this statement's
         // snapshot makes ON CONFLICT skip the insert while the SELECT cannot see the
         // winner yet; the next statement's snapshot can (read committed).
@@ -62,6 +78,7 @@ public struct JobQueue: Sendable {
     public func enqueueMany(tenants: [UUID], kind: String, exclusive: Bool = false, priority: Int = 2, argsJSON: String = "{}",
                             maxAttempts: Int = 10, timeoutSeconds: Int = 1800) async throws -> Int {
         guard !tenants.isEmpty else { return 0 }
+        try Self.requireValid(kind: kind)
         let rows = try await database.platformStatement("""
             WITH lanes AS (
                 INSERT INTO job_tenants (tenant_id) SELECT DISTINCT t FROM unnest(\(tenants)::uuid[]) AS t WHERE \(exclusive) ON CONFLICT DO NOTHING
