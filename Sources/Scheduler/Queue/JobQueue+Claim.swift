@@ -14,9 +14,9 @@ import Storage
 ///    one: round-robin, not first-come. Each probe orders by the whole key of
 ///    `jobs_available`, which only that index yields without a sort: ordered
 ///    by `tenant_id` alone, statistics taken while most rows were available
-///    (a bulk enqueue) made the planner walk `jobs_tenant` (an index since dropped) instead, filtering
-///    out every claimed row of a tenant at each probe (160 ms a claim of 250
-///    at 25,000 claimed, against 17 ms).
+///    (a bulk enqueue) made the planner walk another index by tenant
+///    (`jobs_tenant`, since dropped), filtering out every claimed row of a
+///    tenant at each probe (160 ms a claim of 250 at 25,000 claimed, against 17 ms).
 /// 2. Each tenant offers up to twice its share of the demand from its
 ///    non-exclusive jobs, in priority order, `FOR UPDATE SKIP LOCKED` (twice,
 ///    so tenants with more work fill what tenants with less leave over).
