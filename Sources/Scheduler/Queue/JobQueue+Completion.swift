@@ -33,6 +33,31 @@ extension JobQueue {
     @discardableResult
     public func complete(_ batch: [Completed], worker: UUID) async throws -> Int {
         guard !batch.isEmpty else { return 0 }
+        // Most completions are successes: those go as a bare list of ids.
+        let succeeded = batch.compactMap { $0.completion == .succeeded ? $0.job : nil }
+        if succeeded.count == batch.count { return try await completeSucceeded(succeeded, worker: worker) }
+        let others = try await completeOutcomes(batch.filter { $0.completion != .succeeded }, worker: worker)
+        return try await (succeeded.isEmpty ? 0 : completeSucceeded(succeeded, worker: worker)) + others
+    }
+
+    private func completeSucceeded(_ ids: [Int64], worker: UUID) async throws -> Int {
+        var statement: PostgresQuery = """
+            WITH updated AS (
+                UPDATE jobs SET state = 'succeeded', finished_at = clock_timestamp(), worker_id = NULL, cancel_requested = false
+                WHERE id = ANY(\(ids)::int8[]) AND state = 'running' AND worker_id = \(worker)
+                RETURNING id, tenant_id, exclusive
+            ), freed AS (
+                UPDATE job_tenants l SET running_job_id = NULL, updated_at = now()
+                FROM updated u WHERE u.exclusive AND l.tenant_id = u.tenant_id AND l.running_job_id = u.id
+                RETURNING 1
+            )
+            SELECT (SELECT count(*) FROM updated), (SELECT count(*) FROM (SELECT pg_notify(\(Self.jobsChannel), '') WHERE EXISTS (SELECT 1 FROM freed)) AS wake)
+            """
+        statement.prepared = true
+        return try await database.platformStatement(statement)[0].decode(Int.self, at: 0)
+    }
+
+    private func completeOutcomes(_ batch: [Completed], worker: UUID) async throws -> Int {
         var ids: [Int64] = [], outcomes: [String] = [], errors: [String] = [], delays: [Double] = []
         ids.reserveCapacity(batch.count)
         for item in batch {
