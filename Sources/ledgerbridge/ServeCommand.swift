@@ -208,6 +208,13 @@ struct ServeCommand: AsyncParsableCommand {
         async let drained: Void = { await pool?.drain(grace: grace) }()
         await server.shutdown(gracePeriod: .milliseconds(Int64(grace * 1000)))
         await drained
+        // A job body that ignores cancellation must not keep the process alive: the pool
+        // gets a few seconds more, then its jobs are handed back from here and serve exits.
+        if let pool, await !pool.settled(within: .seconds(5)) {
+            logger.error("jobs did not stop when cancelled; handing them back to other processes and exiting")
+            try? await queue.deregister(worker: pool.id)
+            return
+        }
         do {
             try await poolRun.value
         } catch {

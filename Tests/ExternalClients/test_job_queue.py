@@ -210,3 +210,16 @@ def test_worker_pool_stats_show_every_process(cli, env, db, stubs):  # noqa: F81
         depth = {c.state: c.count for c in stats.queue_depth}
         assert depth[stubs.admin_pb2.JOB_STATE_RUNNING] == 4
         db.admin.run("UPDATE jobs SET cancel_requested = true WHERE state = 'running'; NOTIFY ledgerbridge_job_cancel")
+
+
+def test_sigterm_exits_even_when_a_job_ignores_cancellation(cli, env, db):
+    tenant = insert_tenants(db, 1)[0]
+    with servers(cli, env, db, 1, server_env(workers=2, extra={"LEDGERBRIDGE_SHUTDOWN_GRACE": "1"})) as (server,):
+        enqueue_sql(db, [tenant], "test.stubborn", 1, args='{"ms": 120000}')
+        wait_until(lambda: counts_by_state(db).get("running") == 1, 10, "the stubborn job to run")
+        stopped = time.monotonic()
+        server.process.proc.send_signal(signal.SIGTERM)
+        assert server.process.wait_for_exit(15) == 0, server.process.explain()
+        assert time.monotonic() - stopped < 10
+    assert db.admin.scalar("SELECT state || '/' || attempt FROM jobs") == "available/0", "handed back for another process"
+    assert db.admin.scalar("SELECT count(*) FROM job_workers") == "0"

@@ -87,6 +87,15 @@ public actor WorkerPool {
         }
     }
 
+    /// Whether every job's body has returned, waiting up to `limit` for it (after a drain).
+    public func settled(within limit: Duration) async -> Bool {
+        let deadline = ContinuousClock.now + limit
+        while !busy.isEmpty, ContinuousClock.now < deadline {
+            try? await Task.sleep(for: .milliseconds(50))
+        }
+        return busy.isEmpty
+    }
+
     /// Asks the job to stop, if it runs here.
     public func stop(job: Int64, reason: StopReason) async {
         await busy[job]?.stop(job: job, reason: reason)

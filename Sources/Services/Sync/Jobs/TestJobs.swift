@@ -9,6 +9,7 @@ import Glibc
 /// Job kinds for the tests only, registered with `serve --test-hooks`:
 /// - `test.noop`: succeeds.
 /// - `test.sleep`: sleeps `ms` (cancellable), then succeeds.
+/// - `test.stubborn`: sleeps `ms` and ignores cancellation (a body that does not cooperate).
 /// - `test.fail`: fails with `error` (default "failing on command").
 /// - `test.crash`: kills its own process with SIGKILL, like an OOM kill.
 /// - `test.record`: records each execution in the table `test_executions`,
@@ -21,6 +22,11 @@ enum TestJobs {
         registry.register("test.noop") { _ in .succeeded }
         registry.register("test.sleep") { context in
             try await Task.sleep(for: .milliseconds(context.job.args["ms"] as? Int ?? 100))
+            return .succeeded
+        }
+        registry.register("test.stubborn") { context in
+            let until = ContinuousClock.now + .milliseconds(context.job.args["ms"] as? Int ?? 100)
+            while ContinuousClock.now < until { try? await Task.sleep(for: .milliseconds(20)) }
             return .succeeded
         }
         registry.register("test.fail") { context in
