@@ -41,6 +41,11 @@ extension JobQueue {
     }
 
     private func completeSucceeded(_ ids: [Int64], worker: UUID) async throws -> Int {
+        try await database.platformStatement(Self.succeeded(ids, worker: worker))[0].decode(Int.self, at: 0)
+    }
+
+    /// Marks jobs still running under `worker` succeeded and frees their lanes; the first column counts them.
+    static func succeeded(_ ids: [Int64], worker: UUID) -> PostgresQuery {
         var statement: PostgresQuery = """
             WITH updated AS (
                 UPDATE jobs SET state = 'succeeded', finished_at = clock_timestamp(), worker_id = NULL, cancel_requested = false
@@ -51,10 +56,10 @@ extension JobQueue {
                 FROM updated u WHERE u.exclusive AND l.tenant_id = u.tenant_id AND l.running_job_id = u.id
                 RETURNING 1
             )
-            SELECT (SELECT count(*) FROM updated), (SELECT count(*) FROM (SELECT pg_notify(\(Self.jobsChannel), '') WHERE EXISTS (SELECT 1 FROM freed)) AS wake)
+            SELECT (SELECT count(*) FROM updated), (SELECT count(*) FROM (SELECT pg_notify(\(jobsChannel), '') WHERE EXISTS (SELECT 1 FROM freed)) AS wake)
             """
         statement.prepared = true
-        return try await database.platformStatement(statement)[0].decode(Int.self, at: 0)
+        return statement
     }
 
     private func completeOutcomes(_ batch: [Completed], worker: UUID) async throws -> Int {
@@ -114,18 +119,7 @@ extension JobQueue {
     /// complete (rescued after its lease expired): the caller's transaction
     /// must then roll back.
     public func completeSucceeded<Scope>(job: Int64, worker: UUID, in tx: ScopedTransaction<Scope>) async throws {
-        let rows = try await tx.query("""
-            WITH updated AS (
-                UPDATE jobs SET state = 'succeeded', finished_at = clock_timestamp(), worker_id = NULL, cancel_requested = false
-                WHERE id = \(job) AND state = 'running' AND worker_id = \(worker)
-                RETURNING id, tenant_id, exclusive
-            ), freed AS (
-                UPDATE job_tenants l SET running_job_id = NULL, updated_at = now()
-                FROM updated u WHERE u.exclusive AND l.tenant_id = u.tenant_id AND l.running_job_id = u.id
-                RETURNING 1
-            )
-            SELECT (SELECT count(*) FROM updated), (SELECT count(*) FROM (SELECT pg_notify(\(Self.jobsChannel), '') WHERE EXISTS (SELECT 1 FROM freed)) AS wake)
-            """)
+        let rows = try await tx.query(Self.succeeded([job], worker: worker))
         guard try rows[0].decode(Int.self, at: 0) == 1 else { throw LeaseLost(job: job) }
     }
 
