@@ -122,7 +122,7 @@ let package = Package(
         // The job queue and the worker actor pool on PostgreSQL: claims, leases, schedules.
         .target(
             name: "Scheduler",
-            dependencies: ["Storage", "Postgres", .product(name: "Logging", package: "swift-log")]
+            dependencies: ["Storage", "Postgres", .product(name: "Logging", package: "swift-log"), .product(name: "Metrics", package: "swift-metrics")]
         ),
 
         // The services: diagnostics, tenants, connections, sync control, admin, and the plain routes.

@@ -126,6 +126,9 @@ def test_failures_retry_with_backoff_then_discard_and_an_operator_retries(cli, e
         assert listed[0].attempt == 3 and listed[0].last_error == "provider said no"
         errors = db.admin.scalar(f"SELECT jsonb_array_length(errors) FROM jobs WHERE id = {job}")
         assert errors == "3"
+        import urllib.request
+        text = urllib.request.urlopen(f"http://127.0.0.1:{server.port}/metrics", timeout=10).read().decode()
+        assert 'ledgerbridge_jobs_completed_total{outcome="failed"} 3' in text, [l for l in text.splitlines() if "completed" in l]
         # Backoff: each retry waited (0.2 s base, doubling).
         gaps = db.admin.rows(f"SELECT (e->>'at')::timestamptz FROM jobs, jsonb_array_elements(errors) e WHERE id = {job}")
         assert len(gaps) == 3
@@ -209,6 +212,18 @@ def test_worker_pool_stats_show_every_process(cli, env, db, stubs):  # noqa: F81
         assert sum(p.jobs_claimed for p in stats.processes) == 4
         depth = {c.state: c.count for c in stats.queue_depth}
         assert depth[stubs.admin_pb2.JOB_STATE_RUNNING] == 4
+        # And on /metrics, as Prometheus scrapes it.
+        import urllib.request
+        scraped = [urllib.request.urlopen(f"http://127.0.0.1:{s.port}/metrics", timeout=10).read().decode() for s in running]
+
+        def metric(text: str, name: str) -> float:
+            values = [float(line.split()[-1]) for line in text.splitlines() if line.startswith(name + " ") or line.startswith(name + "{")]
+            return sum(values)
+
+        assert sum(metric(text, "ledgerbridge_jobs_claimed_total") for text in scraped) == 4
+        assert sum(metric(text, "ledgerbridge_job_workers_busy") for text in scraped) == 4
+        assert all(metric(text, "ledgerbridge_job_workers") == 3 for text in scraped)
+        assert all("ledgerbridge_job_claim_duration_seconds_bucket" in text for text in scraped)
         db.admin.run("UPDATE jobs SET cancel_requested = true WHERE state = 'running'; NOTIFY ledgerbridge_job_cancel")
 
 

@@ -11,11 +11,13 @@ actor CompletionBatcher {
     private let worker: UUID
     private let maxBatch: Int
     private let logger: Logger
+    private let metrics: PoolMetrics
     private var pending: [JobQueue.Completed] = []
     private let signal: AsyncStream<Void>.Continuation
     private let signals: AsyncStream<Void>
 
-    init(queue: JobQueue, worker: UUID, maxBatch: Int, logger: Logger) {
+    init(queue: JobQueue, worker: UUID, maxBatch: Int, logger: Logger, metrics: PoolMetrics) {
+        self.metrics = metrics
         self.queue = queue
         self.worker = worker
         self.maxBatch = max(1, maxBatch)
@@ -52,6 +54,7 @@ actor CompletionBatcher {
             pending.removeFirst(batch.count)
             do {
                 try await queue.complete(batch, worker: worker)
+                metrics.recordCompleted(batch)
             } catch {
                 pending.insert(contentsOf: batch, at: 0)
                 logger.warning("could not record completions; retrying", metadata: ["jobs": "\(batch.count)", "error": "\(error)"])

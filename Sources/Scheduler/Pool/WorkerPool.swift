@@ -31,6 +31,7 @@ public actor WorkerPool {
     private var claimedPerSecond = 0.0
     private var lastHeldBeat = ContinuousClock.now
     private let completions: CompletionBatcher
+    private let metrics = PoolMetrics()
     private let wake: AsyncStream<Void>.Continuation
     private let wakes: AsyncStream<Void>
 
@@ -43,7 +44,7 @@ public actor WorkerPool {
         logger[metadataKey: "worker"] = "\(id.uuidString.lowercased().prefix(8))"
         self.logger = logger
         self.idle = (0..<max(1, configuration.workers)).map(Worker.init(index:))
-        self.completions = CompletionBatcher(queue: queue, worker: id, maxBatch: configuration.completionBatch, logger: logger)
+        self.completions = CompletionBatcher(queue: queue, worker: id, maxBatch: configuration.completionBatch, logger: logger, metrics: metrics)
         (wakes, wake) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
     }
 
@@ -122,14 +123,17 @@ public actor WorkerPool {
                 let demand = min(idle.count, configuration.claimBatch)
                 guard demand > 0 else { continue }
                 let claim: JobQueue.Claim
+                let started = ContinuousClock.now
                 do {
                     claim = try await queue.claim(worker: id, demand: demand, cursor: cursor)
+                    metrics.claimDuration.record(duration: ContinuousClock.now - started)
                 } catch {
                     logger.warning("claim failed; trying again at the next poll", metadata: ["error": "\(error)"])
                     continue
                 }
                 cursor = claim.nextCursor
                 claimedTotal += Int64(claim.jobs.count)
+                metrics.claimed.increment(by: claim.jobs.count)
                 // Anything claimed: there may be more (a tenant's share can leave work behind).
                 backlogLikely = !claim.jobs.isEmpty
                 for job in claim.jobs {
@@ -137,6 +141,7 @@ public actor WorkerPool {
                     busy[job.id] = worker
                     jobs.addTask { await self.execute(job, on: worker) }
                 }
+                metrics.busy.record(busy.count)
                 // Something claimed and workers still free: there may be more right now.
                 if backlogLikely, !idle.isEmpty { wake.yield() }
             }
@@ -159,6 +164,7 @@ public actor WorkerPool {
     // MARK: the loops beside claiming
 
     private func register() async throws {
+        metrics.workers.record(configuration.workers)
         try await queue.register(worker: id, host: ProcessInfo.processInfo.hostName, pid: Int(ProcessInfo.processInfo.processIdentifier),
                                  workers: configuration.workers, lease: configuration.lease)
         lastHeldBeat = .now

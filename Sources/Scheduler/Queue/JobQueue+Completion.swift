@@ -19,6 +19,9 @@ extension JobQueue {
         case handedBack
     }
 
+    /// The outcome's name in the completion statement and in metrics.
+    static let outcomeNames = ["succeeded", "failed", "discarded", "cancelled", "handed_back"]
+
     public struct Completed: Sendable {
         public var job: Int64
         public var completion: Completion
@@ -67,12 +70,11 @@ extension JobQueue {
         ids.reserveCapacity(batch.count)
         for item in batch {
             ids.append(item.job)
+            outcomes.append(item.completion.outcomeName)
             switch item.completion {
-            case .succeeded: outcomes.append("succeeded"); errors.append(""); delays.append(0)
-            case .failed(let error, let after): outcomes.append("failed"); errors.append(error); delays.append(after)
-            case .discarded(let error): outcomes.append("discarded"); errors.append(error); delays.append(0)
-            case .cancelled(let reason): outcomes.append("cancelled"); errors.append(reason); delays.append(0)
-            case .handedBack: outcomes.append("handed_back"); errors.append(""); delays.append(0)
+            case .failed(let error, let after): errors.append(error); delays.append(after)
+            case .discarded(let error), .cancelled(let error): errors.append(error); delays.append(0)
+            case .succeeded, .handedBack: errors.append(""); delays.append(0)
             }
         }
         var statement: PostgresQuery = """
@@ -126,5 +128,17 @@ extension JobQueue {
     public struct LeaseLost: Error, CustomStringConvertible {
         public var job: Int64
         public var description: String { "job \(job) is no longer this process's to complete (its lease expired and it was rescued, or it was cancelled)" }
+    }
+}
+
+extension JobQueue.Completion {
+    var outcomeName: String {
+        switch self {
+        case .succeeded: "succeeded"
+        case .failed: "failed"
+        case .discarded: "discarded"
+        case .cancelled: "cancelled"
+        case .handedBack: "handed_back"
+        }
     }
 }
