@@ -239,3 +239,17 @@ def test_a_run_whose_last_attempt_died_with_its_process_reads_as_failed(cli, env
         assert len(events) == 1 and events[0].final
         status = sync.GetSyncStatus(pb.GetSyncStatusRequest(tenant_id=tenant), metadata=AUTH, timeout=10)
         assert not status.HasField("running")
+
+
+def test_scheduled_syncs_leave_runs_only_for_connected_tenants(cli, env, db, stubs):  # noqa: F811
+    with servers(cli, env, db, 1) as (server,):
+        sync, pb = stubs.sync_grpc.SyncServiceStub(server.channel), stubs.sync_pb2
+        idle, connected = new_tenant(server.channel, stubs, "Idle"), new_tenant(server.channel, stubs, "Connected")
+        db.admin.run(f"INSERT INTO connections (tenant_id, id, provider, status) VALUES ('{connected}', gen_random_uuid(), 'cin7', 'connected')")
+        db.admin.run(f"UPDATE job_schedules SET next_at = now() WHERE kind = 'sync.incremental' AND tenant_id IN ('{idle}', '{connected}')")
+        wait_until(lambda: db.admin.scalar(f"""SELECT count(*) FROM jobs WHERE kind = 'sync.incremental' AND state = 'succeeded'
+                                                AND tenant_id IN ('{idle}', '{connected}')""") == "2", 15, "both scheduled syncs")
+        assert db.admin.scalar(f"SELECT count(*) FROM sync_runs WHERE tenant_id = '{idle}'") == "0"
+        [run] = sync.ListSyncRuns(pb.ListSyncRunsRequest(tenant_id=connected), metadata=AUTH, timeout=10).runs
+        assert run.trigger == pb.SYNC_TRIGGER_SCHEDULE and run.state == pb.SYNC_RUN_STATE_SUCCEEDED
+        assert run.message.startswith("no entity rules enabled")

@@ -30,9 +30,23 @@ struct SyncJob: Sendable {
         guard let kind = Self.kinds[job.kind] else { return .discarded("not a sync kind: \(job.kind)") }
         guard let run = job.runID else { return .discarded("a sync job without a run id") }
         let args = job.args
-        let trigger = args["trigger"] as? String ?? "schedule"
+        let trigger = args["trigger"] as? String ?? "manual"  // the schedule says so; an operator's EnqueueJob is a request
         let named = (args["entities"] as? [String] ?? []).compactMap(SyncEntityRule.init(rawValue:))
 
+        // A scheduled sync of a tenant with nothing connected has nothing to do: it leaves no run behind
+        // (four a day per tenant would bury the runs that matter). A sync someone asked for always has one.
+        if trigger == "schedule" {
+            let idle = try await database.withTenant(tenant) { tx in
+                let live = try await tx.query("SELECT 1 FROM connections WHERE tenant_id = \(tenant) AND status IN ('connected', 'needs_reauth') LIMIT 1")
+                guard live.isEmpty else { return false }
+                // Only a SyncNow that joined this scheduled run made its row; that caller learns why nothing ran.
+                try await SyncRunStore.finish(tx, run: run, state: "succeeded",
+                                              message: "nothing to sync: the tenant has no connected Xero organisation or Cin7 Core account")
+                try await context.complete(in: tx)
+                return true
+            }
+            if idle { return .completedInTransaction }
+        }
         let start: (request: SyncRequest, blocked: String?) = try await database.withTenant(tenant) { tx in
             let settings = try await SyncService.settings(tx)
             let entities = named.isEmpty ? settings.enabledEntities : named.filter { settings.entities[$0]?.enabled ?? false }
