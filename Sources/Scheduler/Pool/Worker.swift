@@ -13,15 +13,10 @@ import Logging
 /// job's own deadline has passed; it is re-armed only when a job's deadline
 /// comes before the watchdog's wake-up.
 actor Worker {
-    let index: Int
     private var current: (job: Int64, task: Task<JobOutcome, any Error>, deadline: ContinuousClock.Instant)?
     private var stopReason: StopReason?
     private var watchdog: (task: Task<Void, Never>, wake: ContinuousClock.Instant, generation: Int)?
     private var generation = 0
-
-    init(index: Int) {
-        self.index = index
-    }
 
     deinit {
         watchdog?.task.cancel()
@@ -74,8 +69,6 @@ actor Worker {
             arm(until: current.deadline)
         }
     }
-
-    var runningJob: Int64? { current?.job }
 
     private func reason(for job: Int64) -> StopReason? {
         current?.job == job ? stopReason : nil

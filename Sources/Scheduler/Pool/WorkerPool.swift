@@ -43,7 +43,7 @@ public actor WorkerPool {
         var logger = logger
         logger[metadataKey: "worker"] = "\(id.uuidString.lowercased().prefix(8))"
         self.logger = logger
-        self.idle = (0..<max(1, configuration.workers)).map(Worker.init(index:))
+        self.idle = (0..<max(1, configuration.workers)).map { _ in Worker() }
         self.completions = CompletionBatcher(queue: queue, worker: id, maxBatch: configuration.completionBatch, logger: logger, metrics: metrics)
         (wakes, wake) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
     }
@@ -100,17 +100,6 @@ public actor WorkerPool {
     /// Asks the job to stop, if it runs here.
     public func stop(job: Int64, reason: StopReason) async {
         await busy[job]?.stop(job: job, reason: reason)
-    }
-
-    public struct Snapshot: Sendable {
-        public var workers: Int
-        public var busy: Int
-        public var claimedTotal: Int64
-        public var draining: Bool
-    }
-
-    public var snapshot: Snapshot {
-        Snapshot(workers: configuration.workers, busy: busy.count, claimedTotal: claimedTotal, draining: draining)
     }
 
     // MARK: claiming and running

@@ -39,7 +39,7 @@ extension ConnectionService {
         }
 
         let row = try await database.withTenant(tenant) { tx in
-            try await requireActive(tenant, in: tx)
+            try await TenantService.requireActive(tenant, in: tx)
             // One live Cin7 connection per tenant: new credentials replace the old ones (in one statement, so two at once cannot both insert).
             let id = try await tx.query("""
                 INSERT INTO connections (tenant_id, id, provider, status, external_id, external_name)

@@ -64,7 +64,7 @@ extension ConnectionService {
                                             organisationID: organisationID)
 
         let row = try await database.withTenant(tenant) { tx in
-            try await requireActive(tenant, in: tx)
+            try await TenantService.requireActive(tenant, in: tx)
             // Tokens verified without a refresh say nothing of when their refresh token was last used:
             // last_refresh_at stays empty, so the first keep-alive refreshes it.
             let refreshedAt: Date? = verified.replacedRefreshToken == nil ? nil : Date()

@@ -32,7 +32,7 @@ extension ConnectionService {
         let pkce = PKCE.generate()
         let expires = Date().addingTimeInterval(Self.stateLifetime)
         let connection = try await database.withTenant(tenant) { tx in
-            try await requireActive(tenant, in: tx)
+            try await TenantService.requireActive(tenant, in: tx)
             let live = try await tx.query("SELECT id, status FROM connections WHERE tenant_id = \(tenant) AND provider = 'xero' AND status <> 'revoked'")
             let id: UUID
             if let row = live.first {

@@ -79,11 +79,15 @@ public struct ConnectionService: Sendable {
         id, tenant_id, provider, status, external_id, external_name, scopes, access_expires_at, last_refresh_at, last_error, created_at, updated_at
         """
 
-    /// A tenant that may take a new connection: it exists and is active.
-    func requireActive(_ tenant: UUID, in tx: TenantTransaction) async throws {
-        let rows = try await tx.query("SELECT status FROM tenants WHERE id = \(tenant)")
-        guard let status = try rows.first?.decode(String.self, at: 0) else { throw RPCError(.notFound, "no tenant \(tenant.lowercaseText)") }
-        guard status == "active" else { throw RPCError(.failedPrecondition, "tenant \(tenant.lowercaseText) is \(status)") }
+    /// The wire form of `connections.status`.
+    static func status(_ text: String) -> Ledgerbridge_V1_ConnectionStatus {
+        switch text {
+        case "pending": .pending
+        case "connected": .connected
+        case "needs_reauth": .needsReauth
+        case "revoked": .revoked
+        default: .error
+        }
     }
 
     static func message(_ row: PostgresRow) throws -> Ledgerbridge_V1_Connection {
@@ -91,13 +95,7 @@ public struct ConnectionService: Sendable {
         connection.connectionID = try row.decode(UUID.self, named: "id").lowercaseText
         connection.tenantID = try row.decode(UUID.self, named: "tenant_id").lowercaseText
         connection.provider = try row.decode(String.self, named: "provider") == "xero" ? .xero : .cin7Core
-        connection.status = switch try row.decode(String.self, named: "status") {
-        case "pending": .pending
-        case "connected": .connected
-        case "needs_reauth": .needsReauth
-        case "revoked": .revoked
-        default: .error
-        }
+        connection.status = status(try row.decode(String.self, named: "status"))
         connection.externalID = try row.decode(String?.self, named: "external_id") ?? ""
         connection.externalName = try row.decode(String?.self, named: "external_name") ?? ""
         connection.scopes = try row.decode([String].self, named: "scopes")

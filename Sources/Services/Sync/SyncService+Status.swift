@@ -47,12 +47,7 @@ extension SyncService {
                 """).map { row in
                 var health = Ledgerbridge_V1_ConnectionHealth()
                 health.provider = try row.decode(String.self, at: 0) == "xero" ? .xero : .cin7Core
-                health.status = switch try row.decode(String.self, at: 1) {
-                case "pending": .pending
-                case "connected": .connected
-                case "needs_reauth": .needsReauth
-                default: .error
-                }
+                health.status = ConnectionService.status(try row.decode(String.self, at: 1))
                 health.lastError = try row.decode(String?.self, at: 2) ?? ""
                 if let at = try row.decode(Date?.self, at: 3) { health.accessExpiresAt = timestamp(at) }
                 return health

@@ -85,9 +85,7 @@ public struct SyncService: Sendable {
         let argsJSON = String(decoding: try JSONSerialization.data(withJSONObject: args, options: [.sortedKeys]), as: UTF8.self)
 
         return try await database.withTenant(tenant) { tx in
-            let status = try await tx.query("SELECT status FROM tenants WHERE id = \(tenant)").first.map { try $0.decode(String.self, at: 0) }
-            guard let status else { throw RPCError(.notFound, "no tenant \(tenant.lowercaseText)") }
-            guard status == "active" else { throw RPCError(.failedPrecondition, "tenant \(tenant.lowercaseText) is \(status)") }
+            try await TenantService.requireActive(tenant, in: tx)
             let lane = try await queue.lane(tenant: tenant, in: tx)
             if lane.paused {
                 throw RPCError(.failedPrecondition, "syncs are paused for this tenant (\(lane.pausedReason ?? "no reason given")); call ResumeSync first")

@@ -140,6 +140,13 @@ public struct TenantService: Sendable {
 
     /// One audit event in the transaction's tenant's log, in the same
     /// transaction as the change it records. Details never hold a secret.
+    /// A tenant that may take new work (a connection, a sync): it exists and is active.
+    static func requireActive(_ tenant: UUID, in tx: TenantTransaction) async throws {
+        let rows = try await tx.query("SELECT status FROM tenants WHERE id = \(tenant)")
+        guard let status = try rows.first?.decode(String.self, at: 0) else { throw RPCError(.notFound, "no tenant \(tenant.lowercaseText)") }
+        guard status == "active" else { throw RPCError(.failedPrecondition, "tenant \(tenant.lowercaseText) is \(status)") }
+    }
+
     static func audit(_ tx: TenantTransaction, _ principal: Principal, _ action: String, _ detail: [String: String] = [:]) async throws {
         let json = String(decoding: (try? JSONSerialization.data(withJSONObject: detail, options: [.sortedKeys])) ?? Data("{}".utf8), as: UTF8.self)
         try await tx.query("INSERT INTO audit_log (tenant_id, actor, action, detail) VALUES (\(tx.tenantID), \(principal.actor), \(action), \(json)::jsonb)")

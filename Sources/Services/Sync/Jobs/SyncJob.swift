@@ -109,5 +109,5 @@ struct RunProgress: SyncProgress {
 
 extension Principal {
     /// Who acts when the scheduler does (periodic jobs, pauses it decides).
-    static let scheduler = Principal(id: UUID(uuid: (0, 0, 0, 0, 0, 0, 0x40, 0, 0x80, 0, 0, 0, 0, 0, 0, 3)), kind: .operator, name: "scheduler")
+    static let scheduler = Principal(id: UUID(uuid: (0, 0, 0, 0, 0, 0, 0x40, 0, 0x80, 0, 0, 0, 0, 0, 0, 4)), kind: .operator, name: "scheduler")
 }
